@@ -1,0 +1,72 @@
+import client from 'prom-client';
+
+/**
+ * Every metric of the gateway, in one registry per process. ingest and worker each call
+ * createMetrics() once in their composition root and pass it down.
+ */
+export function createMetrics(app: 'ingest' | 'worker' | 'all-in-one') {
+  const registry = new client.Registry();
+  registry.setDefaultLabels({ app });
+  client.collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    webhooksReceived: new client.Counter({
+      name: 'ng_webhooks_received_total',
+      help: 'Webhooks received, by source',
+      labelNames: ['source'],
+      registers,
+    }),
+    webhooksRejected: new client.Counter({
+      name: 'ng_webhooks_rejected_total',
+      help: 'Webhooks answered 4xx/5xx, by source and reason',
+      labelNames: ['source', 'reason'],
+      registers,
+    }),
+    jobsEnqueued: new client.Counter({
+      name: 'ng_jobs_enqueued_total',
+      help: 'Alert jobs stored in Redis, by source',
+      labelNames: ['source'],
+      registers,
+    }),
+    deliveries: new client.Counter({
+      name: 'ng_deliveries_total',
+      help: 'WeCom delivery attempts, by channel, outcome and errcode',
+      labelNames: ['channel', 'outcome', 'errcode'],
+      registers,
+    }),
+    retries: new client.Counter({
+      name: 'ng_delivery_retries_total',
+      help: 'Deliveries scheduled for another attempt, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    fates: new client.Counter({
+      name: 'ng_alert_fates_total',
+      help: 'What became of each alert: delivered, duplicate, digested, merged, silenced, dropped, failed',
+      labelNames: ['fate'],
+      registers,
+    }),
+    tokenRefreshes: new client.Counter({
+      name: 'ng_token_refreshes_total',
+      help: 'WeCom access-token fetches, by outcome',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    deliveryLatency: new client.Histogram({
+      name: 'ng_delivery_latency_seconds',
+      help: 'Webhook received → WeCom accepted',
+      labelNames: ['channel'],
+      buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 3600],
+      registers,
+    }),
+    queueDepth: new client.Gauge({
+      name: 'ng_queue_jobs',
+      help: 'Jobs in the alerts queue by state (sampled at scrape)',
+      labelNames: ['queue', 'state'],
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,66 @@
+import Joi from 'joi';
+import type { JobsOptions } from 'bullmq';
+import type { Alert } from './alert';
+
+/** The queue contract between ingest (producer) and worker (consumer). Data, not code. */
+export const QUEUE_NAMES = {
+  /** One job per normalized alert. */
+  alerts: 'alerts',
+  /** Clock-driven jobs: digest flushes. */
+  digests: 'digests',
+} as const;
+
+export interface AlertJobData {
+  alert: Alert;
+}
+
+const severity = Joi.string().valid('critical', 'warning', 'info');
+
+/** Schema of AlertJobData; ingest validates before adding, the worker before processing. */
+export const alertJobSchema = Joi.object<AlertJobData>({
+  alert: Joi.object({
+    source: Joi.string().valid('sentry', 'alertmanager', 'test').required(),
+    kind: Joi.string().required(),
+    key: Joi.string().min(1).required(),
+    idempotencyKey: Joi.string().pattern(/^[0-9a-f]{32}$/).required(),
+    status: Joi.string().valid('firing', 'resolved', 'assigned', 'ignored', 'unresolved').required(),
+    severity: severity.required(),
+    repeatSeverity: severity,
+    level: Joi.string(),
+    title: Joi.string().allow('').required(),
+    environment: Joi.string(),
+    service: Joi.string(),
+    location: Joi.string(),
+    instance: Joi.string(),
+    job: Joi.string(),
+    startsAt: Joi.string().isoDate(),
+    endsAt: Joi.string().isoDate(),
+    count: Joi.number().integer().min(0),
+    userCount: Joi.number().integer().min(0),
+    url: Joi.string(),
+    summary: Joi.string().allow(''),
+    description: Joi.string().allow(''),
+    labels: Joi.object().pattern(Joi.string(), Joi.string().allow('')).required(),
+    receivedAt: Joi.string().isoDate().required(),
+    truncatedAlerts: Joi.number().integer().min(0),
+  }).required(),
+});
+
+/** Deterministic job id: the same notification redelivered is queued once. */
+export function jobIdFor(alert: Pick<Alert, 'idempotencyKey'>): string {
+  return alert.idempotencyKey;
+}
+
+/**
+ * Transient failures retry through BullMQ only (exponential backoff with jitter). Failed jobs
+ * are kept: the failed set is the dead-letter view in Bull Board. Completed jobs are kept a
+ * day so their ids keep rejecting redelivered webhooks.
+ */
+export function alertJobOptions(opts: { attempts: number; backoffBaseMs: number }): JobsOptions {
+  return {
+    attempts: opts.attempts,
+    backoff: { type: 'exponential', delay: opts.backoffBaseMs, jitter: 0.5 },
+    removeOnComplete: { age: 24 * 3600, count: 100_000 },
+    removeOnFail: false,
+  };
+}
