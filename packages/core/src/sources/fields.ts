@@ -1,0 +1,61 @@
+import type Joi from 'joi';
+import { PayloadError } from './payload-error';
+
+/** Longest text copied from a payload into an alert: one huge field must not make a huge job. */
+export const MAX_TITLE = 500;
+export const MAX_TEXT = 8 * 1024;
+
+/** Validates with joi, listing every problem with its path in one PayloadError. */
+export function check<T>(schema: Joi.Schema, value: unknown): T {
+  const { error, value: out } = schema.validate(value, { abortEarly: false, allowUnknown: true, convert: false });
+  if (error) {
+    const message = error.details.map((d) => d.message.replace(/"/g, '')).join('; ');
+    throw new PayloadError(message, error.details[0]?.path.join('.'));
+  }
+  return out as T;
+}
+
+/** A trimmed, capped string, or undefined for anything that is not a non-empty string/number. */
+export function text(value: unknown, max = MAX_TEXT): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  if (!trimmed) return undefined;
+  return trimmed.length > max ? `${trimmed.slice(0, max)}…` : trimmed;
+}
+
+/** ISO 8601 from an RFC 3339 string (any fractional digits, any offset) or epoch seconds. */
+export function isoTime(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value * 1000).toISOString();
+  if (typeof value !== 'string') return undefined;
+  // Date.parse keeps at most milliseconds; drop extra fractional digits first so 9 decimals parse everywhere.
+  const normalized = value.replace(/(\.\d{3})\d+/, '$1');
+  const ms = Date.parse(normalized);
+  // Go's zero time (0001-01-01T00:00:00Z) means "not set".
+  if (!Number.isFinite(ms) || ms <= -62135596800000) return undefined;
+  return new Date(ms).toISOString();
+}
+
+/** A non-negative integer from a number or a numeric string (Sentry sends issue.count as "12"). */
+export function count(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** Plain object of string values, safe against prototype keys. */
+export function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return { ...out };
+  for (const [k, v] of Object.entries(value)) {
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    const s = text(v, MAX_TEXT);
+    if (s !== undefined) out[k.slice(0, 100)] = s;
+  }
+  return { ...out };
+}
+
+/** Drops undefined fields so the job data and the schema stay clean. */
+export function compact<T extends object>(obj: T): T {
+  for (const key of Object.keys(obj) as Array<keyof T>) if (obj[key] === undefined) delete obj[key];
+  return obj;
+}

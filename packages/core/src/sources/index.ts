@@ -1,0 +1,4 @@
+export * from './payload-error';
+export * from './sentry';
+export * from './alertmanager';
+export * from './test-alert';

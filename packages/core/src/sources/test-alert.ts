@@ -1,0 +1,21 @@
+import { hashId, type Alert } from '../alert';
+
+/** The alert POST /test sends through the whole pipeline (the seed's 手动测试发送). */
+export function testAlert(receivedAt: Date, nonce: string): Alert {
+  const at = receivedAt.toISOString();
+  return {
+    source: 'test',
+    kind: 'test',
+    key: `test:${nonce}`,
+    idempotencyKey: hashId('test', nonce),
+    status: 'firing',
+    severity: 'critical',
+    level: 'critical',
+    title: '测试告警 (notification-gateway)',
+    service: 'notification-gateway',
+    startsAt: at,
+    summary: '这是一条测试消息：收到即说明 Webhook → 队列 → 企业微信 整条链路正常。',
+    labels: {},
+    receivedAt: at,
+  };
+}
