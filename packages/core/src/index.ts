@@ -6,3 +6,5 @@ export * from './redis';
 export * from './metrics';
 export * from './sources';
 export * from './render';
+export * from './silences';
+export * from './self-monitor';

@@ -1,0 +1,46 @@
+import express, { type Express } from 'express';
+import type { Queue } from 'bullmq';
+import type { Config, Logger, Metrics, RedisConnection, SilenceStore } from '@ng/core';
+import type { Enqueue } from './enqueue';
+import { adminAuth } from './middleware/admin-auth';
+import { errorHandler } from './middleware/error-handler';
+import { sentryRoutes } from './routes/sentry';
+import { alertmanagerRoutes } from './routes/alertmanager';
+import { healthRoutes } from './routes/health';
+import { testRoutes } from './routes/test';
+import { metricsRoutes } from './routes/metrics';
+import { silenceRoutes } from './routes/silences';
+import { digestRoutes } from './routes/digests';
+import { boardRoutes } from './board';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  redis: RedisConnection;
+  alertsQueue: Queue;
+  digestsQueue: Queue;
+  silences: SilenceStore;
+  enqueue: Enqueue;
+}
+
+/** Builds the HTTP app; never listens, so tests drive it on port 0. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const auth = adminAuth(deps.config.admin);
+  app.use(healthRoutes(deps));
+  app.use(sentryRoutes(deps));
+  app.use(alertmanagerRoutes(deps));
+  app.use(testRoutes(deps));
+  app.use(metricsRoutes({ metrics: deps.metrics, queues: [deps.alertsQueue, deps.digestsQueue] }));
+  app.use(silenceRoutes({ silences: deps.silences, auth }));
+  app.use(digestRoutes({ digestsQueue: deps.digestsQueue, auth, logger: deps.logger }));
+  app.use(boardRoutes({ queues: [deps.alertsQueue, deps.digestsQueue], auth }));
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  app.use(errorHandler(deps));
+  return app;
+}

@@ -1,0 +1,53 @@
+import type { Queue } from 'bullmq';
+import { alertJobOptions, alertJobSchema, jobIdFor, type Alert, type Config } from '@ng/core';
+
+/** Redis could not take the jobs: the webhook must be answered 503 so the sender retries. */
+export class StoreUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`Redis did not store the job: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export type Enqueue = (alerts: Alert[]) => Promise<void>;
+
+interface Pending {
+  jobs: Parameters<Queue['addBulk']>[0];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Coalesces the adds of concurrent requests into one addBulk per tick: one Redis round trip
+ * for many webhooks. Each request's promise settles only after its jobs are stored, so 202 is
+ * never answered for an alert Redis does not hold.
+ */
+export function createEnqueuer(queue: Queue, config: Pick<Config, 'deliveryAttempts' | 'backoffBaseMs'>): Enqueue {
+  const opts = alertJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs });
+  let batch: Pending[] = [];
+
+  async function flush() {
+    const current = batch;
+    batch = [];
+    try {
+      await queue.addBulk(current.flatMap((p) => p.jobs));
+      for (const p of current) p.resolve();
+    } catch (err) {
+      const failure = new StoreUnavailableError(err);
+      for (const p of current) p.reject(failure);
+    }
+  }
+
+  return (alerts) => {
+    const jobs = alerts.map((alert) => {
+      // The contract is checked where the job is made: a bad job never reaches Redis.
+      const { error } = alertJobSchema.validate({ alert });
+      if (error) throw new Error(`normalized alert breaks the queue contract: ${error.message}`);
+      return { name: alert.kind, data: { alert }, opts: { ...opts, jobId: jobIdFor(alert) } };
+    });
+    return new Promise<void>((resolve, reject) => {
+      if (batch.length === 0) setImmediate(flush);
+      batch.push({ jobs, resolve, reject });
+    });
+  };
+}

@@ -1,0 +1,44 @@
+import type { ErrorRequestHandler } from 'express';
+import { PayloadError, type Logger, type Metrics } from '@ng/core';
+import { StoreUnavailableError } from '../enqueue';
+import { UnsupportedMediaTypeError } from './json-body';
+import { UnauthorizedError } from './secrets';
+
+/** Which source a webhook path belongs to, for metrics and the word "Sentry" in logs. */
+export function sourceOfPath(path: string): string {
+  if (path.startsWith('/webhook/sentry')) return 'sentry';
+  if (path.startsWith('/webhook/alertmanager')) return 'alertmanager';
+  return 'other';
+}
+
+/**
+ * The one place errors become answers. Bodies are short and secret-free: Alertmanager logs
+ * every non-2xx body. 503 (never 4xx) for a transient fault, so Sentry/Alertmanager retry.
+ */
+export function errorHandler(deps: { logger: Logger; metrics: Metrics }): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const source = sourceOfPath(req.path);
+    const origin = source === 'sentry' ? 'Sentry' : source === 'alertmanager' ? 'Alertmanager' : undefined;
+    const answer = (status: number, reason: string, message: string) => {
+      if (source !== 'other') deps.metrics.webhooksRejected.inc({ source, reason });
+      const level = status >= 500 ? 'error' : 'warn';
+      deps.logger[level](`${origin ?? 'request'} rejected`, { status, reason, error: message, path: req.path, origin });
+      res.status(status).json({ error: message });
+    };
+    if (err instanceof PayloadError) return answer(400, 'invalid_payload', err.message);
+    if (err instanceof UnsupportedMediaTypeError) return answer(415, 'unsupported_media_type', err.message);
+    if (err instanceof UnauthorizedError) {
+      if (err.challenge) res.setHeader('WWW-Authenticate', err.challenge);
+      return answer(401, 'unauthorized', err.message);
+    }
+    if (err instanceof StoreUnavailableError) {
+      res.setHeader('Retry-After', '5');
+      return answer(503, 'store_unavailable', 'queue unavailable, retry later');
+    }
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.too.large') return answer(413, 'too_large', 'body exceeds the size limit');
+    if (type === 'encoding.unsupported' || type === 'charset.unsupported') return answer(415, 'unsupported_media_type', (err as Error).message);
+    if (type === 'request.aborted' || type === 'request.size.invalid') return answer(400, 'bad_request', (err as Error).message);
+    return answer(500, 'internal', 'internal error');
+  };
+}

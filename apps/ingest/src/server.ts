@@ -1,0 +1,49 @@
+import type { AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
+import { QUEUE_NAMES, createMetrics, createRedis, createSilenceStore, type Config, type Logger, type Metrics } from '@ng/core';
+import { createApp } from './app';
+import { createEnqueuer } from './enqueue';
+
+export interface RunningIngest {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Starts ingest on config.port (0 = any): connections fail fast so a webhook gets 503, not a hang. */
+export async function startIngest(options: { config: Config; logger: Logger; metrics?: Metrics }): Promise<RunningIngest> {
+  const { config, logger } = options;
+  const metrics = options.metrics ?? createMetrics('ingest');
+  const redis = createRedis(config.redisUrl, 'producer');
+  redis.on('error', (err) => logger.warn('Redis connection error', { error: err.message }));
+  const connection = createRedis(config.redisUrl, 'producer');
+  connection.on('error', () => undefined); // reported once above
+  const alertsQueue = new Queue(QUEUE_NAMES.alerts, { connection, prefix: config.queuePrefix });
+  const digestsQueue = new Queue(QUEUE_NAMES.digests, { connection, prefix: config.queuePrefix });
+  alertsQueue.on('error', () => undefined);
+  digestsQueue.on('error', () => undefined);
+  const silences = createSilenceStore({ redis, prefix: config.queuePrefix });
+  const enqueue = createEnqueuer(alertsQueue, config);
+  const app = createApp({ config, logger, metrics, redis, alertsQueue, digestsQueue, silences, enqueue });
+
+  const server = app.listen(config.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  // Slow clients must not pin sockets forever.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  const port = (server.address() as AddressInfo).port;
+  logger.info('ingest listening', { port });
+
+  return {
+    port,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await Promise.allSettled([alertsQueue.close(), digestsQueue.close()]);
+      redis.disconnect();
+      connection.disconnect();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { hashId } from '@ng/core';
+import type { WecomHttp } from '../wecom/http';
+import type { Channel } from './channel';
+
+/** WeCom group robot (webhook/send?key=). Markdown for the colours; the key is the only credential. */
+export function createRobotChannel(deps: { http: WecomHttp }, target: { key: string; id?: string }): Channel {
+  return {
+    // The id names the robot in logs and metrics without revealing its key.
+    id: target.id ?? `robot-${hashId(target.key).slice(0, 6)}`,
+    kind: 'wecom-robot',
+    format: 'markdown',
+    budgetBytes: 4096,
+    async send(message) {
+      const body =
+        message.format === 'text'
+          ? { msgtype: 'text', text: { content: message.content, mentioned_list: message.mentions } }
+          : { msgtype: 'markdown', markdown: { content: message.content } };
+      const response = await deps.http.call<{ errcode: number }>('robot', 'POST', `/cgi-bin/webhook/send?key=${encodeURIComponent(target.key)}`, body);
+      return { errcode: response.errcode };
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { Config } from '@ng/core';
+import type { DestinationSpec, Policy, Route } from './types';
+
+/** The seed's 告警分级策略 by severity: critical now, warning hourly, info daily. */
+export const SEED_DELIVERY = { critical: 'immediate', warning: 'hourly', info: 'daily' } as const;
+
+/**
+ * Environment rules of the seed, after any routes of a policy file: testing gets everything
+ * at once (to verify the setup), development is not sent. POST /test always goes through.
+ */
+export const BUILTIN_ROUTES: Route[] = [
+  { name: 'gateway-test', match: { source: ['test'] }, delivery: 'immediate' },
+  { name: 'development-not-sent', match: { environment: ['development', 'dev'] }, delivery: 'drop' },
+  { name: 'testing-immediate', match: { environment: ['testing', 'test'] }, delivery: 'immediate' },
+];
+
+/** Destinations from the environment alone: the app, every robot key, or the log. */
+export function destinationsFromEnv(config: Config): DestinationSpec[] {
+  const out: DestinationSpec[] = [];
+  if (config.weixin.corpId && config.weixin.corpSecret && config.weixin.agentId) out.push({ id: 'app', type: 'app' });
+  config.weixin.robotKeys.forEach((key, i) => out.push({ id: `robot-${i + 1}`, type: 'robot', key }));
+  if (out.length === 0) out.push({ id: 'log', type: 'log' });
+  return out;
+}
+
+export function defaultPolicy(config: Config): Policy {
+  const destinations = destinationsFromEnv(config);
+  return {
+    destinations,
+    routes: BUILTIN_ROUTES,
+    defaults: { destinations: destinations.map((d) => d.id), delivery: { ...SEED_DELIVERY } },
+  };
+}

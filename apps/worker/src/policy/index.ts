@@ -1,0 +1,4 @@
+export * from './types';
+export { decide, routeMatches } from './decide';
+export { loadPolicy, PolicyError } from './load';
+export { defaultPolicy, destinationsFromEnv } from './defaults';

@@ -1,0 +1,33 @@
+import type { RedisConnection } from '@ng/core';
+import type { Clock } from '../clock';
+
+/**
+ * Sliding one-minute log per destination, shared by every replica: WeCom counts the robot's
+ * 20/min over any 60 s, so an aligned window could let 40 through across a minute boundary.
+ * KEYS: log; ARGV: now, limit, member
+ */
+const TAKE = `
+local now = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60000)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return 60000 - (now - tonumber(oldest[2])) + 1
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], 120000)
+return 0`;
+
+let sequence = 0;
+
+export function createRateLimiter(deps: { redis: RedisConnection; prefix: string; clock: Clock }) {
+  return {
+    async tryTake(destinationId: string, limitPerMin: number): Promise<{ ok: true } | { ok: false; retryInMs: number }> {
+      const now = deps.clock.now();
+      const member = `${now}:${process.pid}:${++sequence}`;
+      const wait = Number(await deps.redis.eval(TAKE, 1, `${deps.prefix}:rate:${destinationId}`, now, limitPerMin, member));
+      return wait > 0 ? { ok: false, retryInMs: wait } : { ok: true };
+    },
+  };
+}
+
+export type RateLimiter = ReturnType<typeof createRateLimiter>;
