@@ -11,14 +11,15 @@ export type Verdict =
  * two replicas never both get 'send' for the same thing. Times come from the caller's clock.
  *
  * KEYS: problem hash, seen marker of this notification, claim
- * ARGV: now, windowMs, claimant, startsAtMs|'', sourceCount|'', userCount|'', retentionMs, status
+ * ARGV: now, windowMs, claimant, startsAtMs|'', sourceCount|'', userCount|'', retentionMs, status,
+ *       countable ('1' for an occurrence; a resolution or an assignment is not one)
  */
 const OBSERVE = `
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local claimant = ARGV[3]
 local retention = tonumber(ARGV[7])
-if redis.call('SET', KEYS[2], '1', 'NX', 'PX', retention) then
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', retention) and ARGV[9] == '1' then
   local c = redis.call('HINCRBY', KEYS[1], 'count', 1)
   if ARGV[5] ~= '' and tonumber(ARGV[5]) > c then redis.call('HSET', KEYS[1], 'count', ARGV[5]) end
   if ARGV[6] ~= '' then
@@ -88,6 +89,7 @@ export function createHistoryStore(deps: { redis: RedisConnection; prefix: strin
         alert.userCount ?? '',
         retentionMs,
         alert.status,
+        alert.status === 'firing' || alert.status === 'unresolved' ? '1' : '0',
       )) as [string, string, string, string | null, string | null, string | null, string | null, string | null];
       const [kind, who, previous, count, users, first, last, firstClaimant] = reply;
       const totals = totalsOf(count, users, first, last);

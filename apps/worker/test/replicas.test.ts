@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue } from 'bullmq';
+import { QUEUE_NAMES, alertJobOptions, createRedis, jobIdFor } from '@ng/core';
+import { startFakeWecom, type FakeWecom } from './support/fake-wecom';
+import { REDIS_URL, dropPrefix, uniquePrefix, waitFor } from './support/harness';
+import { criticalAlert } from './support/alerts';
+import { freePort, runApp, type Child } from './support/processes';
+
+/** Three real worker processes sharing one Redis. */
+describe('worker replicas', () => {
+  let wecom: FakeWecom;
+  let workers: Child[] = [];
+  const prefix = uniquePrefix('replicas');
+  const ports: number[] = [];
+
+  beforeAll(async () => {
+    wecom = await startFakeWecom();
+    for (let i = 0; i < 3; i++) {
+      ports.push(await freePort());
+      workers.push(
+        runApp('worker', 'main.js', {
+          REDIS_URL,
+          QUEUE_PREFIX: prefix,
+          METRICS_PORT: String(ports[i]),
+          WEIXIN_API_BASE: wecom.url,
+          WEIXIN_CORP_ID: wecom.corpId,
+          WEIXIN_CORP_SECRET: wecom.corpSecret,
+          WEIXIN_AGENT_ID: String(wecom.agentId),
+          APP_RATE_LIMIT_PER_MIN: '100000',
+          SHUTDOWN_GRACE_MS: '5000',
+        }),
+      );
+    }
+    await waitFor(() => workers.every((w) => w.output().includes('worker started')), 'three workers to start', 20_000);
+  });
+
+  afterAll(async () => {
+    for (const w of workers) w.process.kill('SIGKILL');
+    await wecom.close();
+    await dropPrefix(prefix);
+  });
+
+  it('delivers 300 distinct criticals exactly once each, with one gettoken between them', async () => {
+    const connection = createRedis(REDIS_URL, 'worker');
+    const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix });
+    const opts = alertJobOptions({ attempts: 5, backoffBaseMs: 50 });
+    const alerts = Array.from({ length: 300 }, (_, i) => criticalAlert(i));
+    await queue.addBulk(alerts.map((alert) => ({ name: alert.kind, data: { alert }, opts: { ...opts, jobId: jobIdFor(alert) } })));
+    await waitFor(() => wecom.messages.length >= 300, '300 messages', 30_000);
+    await waitFor(async () => (await queue.getCompletedCount()) === 300, 'all jobs completed');
+    const perTitle = new Map<string, number>();
+    for (const m of wecom.messages) {
+      const title = /Problem\d+/.exec(m.content)?.[0] ?? '?';
+      perTitle.set(title, (perTitle.get(title) ?? 0) + 1);
+    }
+    expect(perTitle.size).toBe(300);
+    expect([...perTitle.values()].every((n) => n === 1)).toBe(true);
+    expect(wecom.gettokenCalls).toBe(1);
+    // Every replica took part.
+    expect(workers.filter((w) => w.output().includes('消息发送成功')).length).toBeGreaterThan(1);
+    await queue.close();
+    connection.disconnect();
+  });
+
+  it('serves /metrics and /health, with the counters moved by the traffic', async () => {
+    const health = await fetch(`http://127.0.0.1:${ports[0]}/health`);
+    expect(health.status).toBe(200);
+    const texts = await Promise.all(ports.map(async (p) => (await fetch(`http://127.0.0.1:${p}/metrics`)).text()));
+    const delivered = texts
+      .map((t) => /ng_deliveries_total\{channel="wecom-app",outcome="success",errcode="0",app="worker"\} (\d+)/.exec(t)?.[1])
+      .reduce((sum, n) => sum + Number(n ?? 0), 0);
+    expect(delivered).toBe(300);
+    expect(texts[0]).toMatch(/ng_queue_jobs\{queue="alerts",state="completed",app="worker"\} 300/);
+    expect(texts.join('\n')).toMatch(/ng_token_refreshes_total\{outcome="success",app="worker"\} 1/);
+  });
+
+  it('stops on SIGTERM with exit code 0', async () => {
+    const [first, ...rest] = workers;
+    first.process.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('worker stopped');
+    workers = rest;
+  });
+});
