@@ -1,8 +1,21 @@
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
-import { QUEUE_NAMES, createMetrics, createRedis, createSilenceStore, type Config, type Logger, type Metrics } from '@ng/core';
+import { QUEUE_NAMES, createMetrics, createRedis, createSilenceStore, type Config, type Logger, type Metrics, type RedisConnection } from '@ng/core';
 import { createApp } from './app';
 import { createEnqueuer } from './enqueue';
+
+function waitReady(redis: RedisConnection, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
+}
 
 export interface RunningIngest {
   port: number;
@@ -21,6 +34,10 @@ export async function startIngest(options: { config: Config; logger: Logger; met
   const digestsQueue = new Queue(QUEUE_NAMES.digests, { connection, prefix: config.queuePrefix });
   alertsQueue.on('error', () => undefined);
   digestsQueue.on('error', () => undefined);
+  // Give Redis a moment to connect so the first webhooks do not meet a connection in progress;
+  // if it is down, start anyway: webhooks get 503 until it is back.
+  await Promise.all([waitReady(redis, 2000), waitReady(connection, 2000)]);
+  if (redis.status !== 'ready') logger.error(`Redis is not reachable at ${config.redisUrl.replace(/\/\/[^@]*@/, '//')}: webhooks get 503 until it is back (start Redis or set REDIS_URL)`);
   const silences = createSilenceStore({ redis, prefix: config.queuePrefix });
   const enqueue = createEnqueuer(alertsQueue, config);
   const app = createApp({ config, logger, metrics, redis, alertsQueue, digestsQueue, silences, enqueue });

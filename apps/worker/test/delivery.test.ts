@@ -34,7 +34,7 @@ describe('delivery to WeCom', () => {
     const contents = wecom.messages.map((m) => m.content).sort();
     expect(contents).toEqual([seed.sentry, seed.alertmanager].sort());
     expect(wecom.messages.every((m) => m.msgtype === 'text' && m.body.touser === 'zhangsan|lisi')).toBe(true);
-    expect(h.logs.lines.filter((l) => l.message === '消息发送成功')).toHaveLength(2);
+    await waitFor(() => h.logs.lines.filter((l) => l.message === '消息发送成功').length === 2, 'two 消息发送成功 log lines');
   });
 
   it('sends the seed cards as coloured markdown through the robot', async () => {

@@ -11,6 +11,12 @@ export function sourceOfPath(path: string): string {
   return 'other';
 }
 
+/** ioredis failing fast because Redis is down or unreachable (not a bug: answer 503). */
+function isRedisUnavailable(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : '';
+  return /enableOfflineQueue|ECONNREFUSED|Connection is closed|MaxRetriesPerRequest|Command timed out/.test(message);
+}
+
 /**
  * The one place errors become answers. Bodies are short and secret-free: Alertmanager logs
  * every non-2xx body. 503 (never 4xx) for a transient fault, so Sentry/Alertmanager retry.
@@ -22,7 +28,9 @@ export function errorHandler(deps: { logger: Logger; metrics: Metrics }): ErrorR
     const answer = (status: number, reason: string, message: string) => {
       if (source !== 'other') deps.metrics.webhooksRejected.inc({ source, reason });
       const level = status >= 500 ? 'error' : 'warn';
-      deps.logger[level](`${origin ?? 'request'} rejected`, { status, reason, error: message, path: req.path, origin });
+      // The answer stays generic for a 500; the log gets the real cause.
+      const cause = status === 500 && err instanceof Error ? err.message : message;
+      deps.logger[level](`${origin ?? 'request'} rejected`, { status, reason, error: cause, path: req.path, origin });
       res.status(status).json({ error: message });
     };
     if (err instanceof PayloadError) return answer(400, 'invalid_payload', err.message);
@@ -31,7 +39,7 @@ export function errorHandler(deps: { logger: Logger; metrics: Metrics }): ErrorR
       if (err.challenge) res.setHeader('WWW-Authenticate', err.challenge);
       return answer(401, 'unauthorized', err.message);
     }
-    if (err instanceof StoreUnavailableError) {
+    if (err instanceof StoreUnavailableError || isRedisUnavailable(err)) {
       res.setHeader('Retry-After', '5');
       return answer(503, 'store_unavailable', 'queue unavailable, retry later');
     }
