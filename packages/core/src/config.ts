@@ -109,6 +109,9 @@ const schema = Joi.object({
   .and('ADMIN_USER', 'ADMIN_PASSWORD')
   .unknown(true);
 
+/** Every environment variable the gateway reads (the README and .env.example list them all). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.describe().keys ?? {});
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);

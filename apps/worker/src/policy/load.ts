@@ -46,12 +46,17 @@ const schema = Joi.object({
 
 export class PolicyError extends Error {}
 
-/** `${NAME}` in the file is replaced from the environment, so robot keys stay out of it. */
-function expandEnv(text: string, env: NodeJS.ProcessEnv): string {
-  return text.replace(/\$\{(\w+)\}/g, (_m, name: string) => {
-    if (env[name] === undefined) throw new PolicyError(`policy file refers to \${${name}}, which is not set`);
-    return env[name] as string;
-  });
+/** `${NAME}` in the file's values is read from the environment, so robot keys stay out of it. */
+function expandEnv(value: unknown, env: NodeJS.ProcessEnv): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{(\w+)\}/g, (_m, name: string) => {
+      if (env[name] === undefined) throw new PolicyError(`policy file refers to \${${name}}, which is not set`);
+      return env[name] as string;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => expandEnv(v, env));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env)]));
+  return value;
 }
 
 /**
@@ -63,7 +68,7 @@ export function loadPolicy(config: Config, env: NodeJS.ProcessEnv = process.env,
   if (!config.policyFile) return base;
   let parsed: unknown;
   try {
-    parsed = YAML.parse(expandEnv(readFile(config.policyFile), env));
+    parsed = expandEnv(YAML.parse(readFile(config.policyFile)), env);
   } catch (err) {
     throw new PolicyError(`POLICY_FILE ${config.policyFile}: ${(err as Error).message}`);
   }

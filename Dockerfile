@@ -1,0 +1,30 @@
+# syntax=docker/dockerfile:1
+# One image for every mode: all-in-one (default), ingest, worker.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /src
+RUN npm install -g pnpm@10.34.9
+# Manifests first, so dependency layers are cached while the code changes.
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml turbo.json tsconfig.base.json ./
+COPY packages/core/package.json packages/core/
+COPY apps/ingest/package.json apps/ingest/
+COPY apps/worker/package.json apps/worker/
+COPY e2e/package.json e2e/
+RUN pnpm install --frozen-lockfile
+COPY packages ./packages
+COPY apps ./apps
+RUN pnpm run build \
+ && pnpm --filter @ng/ingest deploy --prod --legacy /out
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+# Only production dependencies and the compiled code; owned by root, run as the unprivileged node user.
+COPY --from=build /out ./
+USER node
+EXPOSE 9000 9100
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||process.env.PORT||9000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+STOPSIGNAL SIGTERM
+# Exec form: node is PID 1's child under `init: true` and receives SIGTERM itself.
+CMD ["node", "dist/all-in-one.js"]
