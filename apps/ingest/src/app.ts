@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Queue } from 'bullmq';
-import type { Config, Logger, Metrics, RedisConnection, SilenceStore } from '@ng/core';
+import type { Config, Logger, Metrics, RedisConnection, SelfMonitor, SilenceStore } from '@ng/core';
 import type { Enqueue } from './enqueue';
 import { adminAuth } from './middleware/admin-auth';
 import { errorHandler } from './middleware/error-handler';
@@ -22,6 +22,7 @@ export interface AppDeps {
   digestsQueue: Queue;
   silences: SilenceStore;
   enqueue: Enqueue;
+  selfMonitor?: SelfMonitor;
 }
 
 /** Builds the HTTP app; never listens, so tests drive it on port 0. */

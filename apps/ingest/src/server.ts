@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
-import { QUEUE_NAMES, createMetrics, createRedis, createSilenceStore, type Config, type Logger, type Metrics, type RedisConnection } from '@ng/core';
+import { QUEUE_NAMES, createMetrics, createRedis, createSelfMonitor, createSilenceStore, type Config, type Logger, type Metrics, type RedisConnection } from '@ng/core';
 import { createApp } from './app';
 import { createEnqueuer } from './enqueue';
 
@@ -40,7 +40,8 @@ export async function startIngest(options: { config: Config; logger: Logger; met
   if (redis.status !== 'ready') logger.error(`Redis is not reachable at ${config.redisUrl.replace(/\/\/[^@]*@/, '//')}: webhooks get 503 until it is back (start Redis or set REDIS_URL)`);
   const silences = createSilenceStore({ redis, prefix: config.queuePrefix });
   const enqueue = createEnqueuer(alertsQueue, config);
-  const app = createApp({ config, logger, metrics, redis, alertsQueue, digestsQueue, silences, enqueue });
+  const selfMonitor = createSelfMonitor({ dsn: config.sentry.dsn, logger });
+  const app = createApp({ config, logger, metrics, redis, alertsQueue, digestsQueue, silences, enqueue, selfMonitor });
 
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

@@ -164,7 +164,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         });
       }
     });
-    w.on('error', (err) => logger.error('worker error', { error: err.message }));
+    w.on('error', (err) => {
+      logger.error('worker error', { error: err.message });
+      selfMonitor.captureError(err, { queue: w.name });
+    });
   }
 
   const metricsServer = options.metricsServer

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { PayloadError, type Logger, type Metrics } from '@ng/core';
+import { PayloadError, type Logger, type Metrics, type SelfMonitor } from '@ng/core';
 import { StoreUnavailableError } from '../enqueue';
 import { UnsupportedMediaTypeError } from './json-body';
 import { UnauthorizedError } from './secrets';
@@ -21,7 +21,7 @@ function isRedisUnavailable(err: unknown): boolean {
  * The one place errors become answers. Bodies are short and secret-free: Alertmanager logs
  * every non-2xx body. 503 (never 4xx) for a transient fault, so Sentry/Alertmanager retry.
  */
-export function errorHandler(deps: { logger: Logger; metrics: Metrics }): ErrorRequestHandler {
+export function errorHandler(deps: { logger: Logger; metrics: Metrics; selfMonitor?: SelfMonitor }): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const source = sourceOfPath(req.path);
     const origin = source === 'sentry' ? 'Sentry' : source === 'alertmanager' ? 'Alertmanager' : undefined;
@@ -47,6 +47,7 @@ export function errorHandler(deps: { logger: Logger; metrics: Metrics }): ErrorR
     if (type === 'entity.too.large') return answer(413, 'too_large', 'body exceeds the size limit');
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') return answer(415, 'unsupported_media_type', (err as Error).message);
     if (type === 'request.aborted' || type === 'request.size.invalid') return answer(400, 'bad_request', (err as Error).message);
+    deps.selfMonitor?.captureError(err, { path: req.path });
     return answer(500, 'internal', 'internal error');
   };
 }
