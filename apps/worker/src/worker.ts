@@ -120,13 +120,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         await digestsQueue.add('flush-storm', { destinationId }, { ...jobOptions, delay: delayMs });
       },
     }),
-    deliverStage({ channels, history, metrics, clock, tz: config.displayTz }),
+    deliverStage({ channels, history, metrics, clock, tz: config.displayTz, lateNoticeAfterMs: config.lateNoticeAfterMs }),
   ];
 
+  // A crashed replica's jobs go back to the queue once their lock lapses; a job may be caught
+  // in several crashes before it counts as failed.
+  const recovery = { lockDuration: config.jobLockMs, stalledInterval: config.jobLockMs, maxStalledCount: 5 };
   const alertWorker = new Worker(QUEUE_NAMES.alerts, createAlertProcessor({ stages, logger, ...failureDeps }), {
     connection: bullConnection,
     prefix,
     concurrency: config.workerConcurrency,
+    ...recovery,
   });
   const digestProcessor = createDigestProcessor({
     queue: digestsQueue,
@@ -147,7 +151,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       job.name === 'release-silences'
         ? releaseEndedSilences({ silences, alertsQueue, jobOptions, clock, logger })
         : digestProcessor(job, token),
-    { connection: bullConnection, prefix, concurrency: 4 },
+    { connection: bullConnection, prefix, concurrency: 4, ...recovery },
   );
 
   for (const w of [alertWorker, digestWorker]) {

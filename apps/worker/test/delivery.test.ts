@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeWecom, type FakeWecom } from './support/fake-wecom';
+import { startFakeWecom, type FakeWecom } from '@ng/testkit';
 import { startHarness, waitFor, type Harness } from './support/harness';
 import { criticalAlert, seedAlertmanagerAlert, seedSentryAlert } from './support/alerts';
 import { seedCards } from './support/seed';

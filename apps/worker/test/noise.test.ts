@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRedis, createSilenceStore, normalizeAlertmanager, normalizeSentry, type Alert } from '@ng/core';
-import { startFakeWecom, type FakeWecom } from './support/fake-wecom';
+import { startFakeWecom, type FakeWecom } from '@ng/testkit';
 import { REDIS_URL, startHarness, waitFor, type Harness } from './support/harness';
 import { criticalAlert, seedAlertmanagerAlert } from './support/alerts';
 import { manualClock } from '../src/clock';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startFakeWecom } from './support/fake-wecom';
+import { startFakeWecom } from '@ng/testkit';
 import { startHarness, waitFor } from './support/harness';
 import { criticalAlert } from './support/alerts';
 

@@ -45,6 +45,10 @@ export interface Config {
   shutdownGraceMs: number;
   /** Shortest wait after WeCom says 45009 (api freq out of limit). */
   freqLimitDelayMs: number;
+  /** How long a worker's hold on a job lasts; a crashed worker's jobs return to the queue after it. */
+  jobLockMs: number;
+  /** A critical delivered this long after it arrived says how late it is. */
+  lateNoticeAfterMs: number;
   /** Delivery attempts for transient failures before a job lands in the failed set. */
   deliveryAttempts: number;
   backoffBaseMs: number;
@@ -97,6 +101,8 @@ const schema = Joi.object({
   WORKER_CONCURRENCY: Joi.number().integer().min(1).max(1000).default(20),
   SHUTDOWN_GRACE_MS: Joi.number().integer().min(0).default(20000),
   FREQ_LIMIT_DELAY_MS: Joi.number().integer().min(0).default(60000),
+  JOB_LOCK_MS: Joi.number().integer().min(1000).default(30000),
+  LATE_NOTICE_AFTER: Joi.string().pattern(/^\d+(ms|s|m|h)$/).default('1m'),
   DELIVERY_ATTEMPTS: Joi.number().integer().min(1).default(12),
   BACKOFF_BASE_MS: Joi.number().integer().min(1).default(2000),
   POLICY_FILE: optionalString,
@@ -159,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     workerConcurrency: v.WORKER_CONCURRENCY,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     freqLimitDelayMs: v.FREQ_LIMIT_DELAY_MS,
+    jobLockMs: v.JOB_LOCK_MS,
+    lateNoticeAfterMs: parseDuration(v.LATE_NOTICE_AFTER),
     deliveryAttempts: v.DELIVERY_ATTEMPTS,
     backoffBaseMs: v.BACKOFF_BASE_MS,
     policyFile: v.POLICY_FILE,

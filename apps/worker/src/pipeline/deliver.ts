@@ -7,9 +7,6 @@ import { sendRendered } from './send';
 import { sourceName } from './source-name';
 import type { Stage } from './stage';
 
-/** A critical that waited longer than this in the backlog says how late it is. */
-const LATE_AFTER_MS = 60_000;
-
 /**
  * Renders the card for each destination that is due one and sends it. Recording the delivery
  * right after each send means a retried job skips the destinations that already have it.
@@ -20,6 +17,8 @@ export function deliverStage(deps: {
   metrics: Metrics;
   clock: Clock;
   tz: string;
+  /** A critical that waited longer than this in the backlog says how late it is. */
+  lateNoticeAfterMs: number;
 }): Stage {
   return {
     name: 'deliver',
@@ -27,7 +26,7 @@ export function deliverStage(deps: {
       const { alert, job } = ctx;
       const claimant = String(job.id);
       const waitedMs = deps.clock.now() - Date.parse(alert.receivedAt);
-      const lateByMs = alert.severity === 'critical' && waitedMs > LATE_AFTER_MS ? waitedMs : undefined;
+      const lateByMs = alert.severity === 'critical' && waitedMs > deps.lateNoticeAfterMs ? waitedMs : undefined;
       for (const decision of ctx.immediate) {
         if (await deps.history.wasDelivered(claimant, decision.destinationId)) continue;
         const channel = deps.channels.get(decision.destinationId);

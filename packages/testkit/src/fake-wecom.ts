@@ -26,6 +26,8 @@ export interface FakeWecomOptions {
   tokenTtlSec?: number;
   robotPerMinute?: number;
   now?: () => number;
+  /** false: count messages without keeping their contents (benchmarks). */
+  keepMessages?: boolean;
 }
 
 const hint = (code: number) => `, hint: [${Date.now()}${Math.floor(Math.random() * 1e6)}], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=${code}`;
@@ -40,7 +42,7 @@ export async function startFakeWecom(options: FakeWecomOptions = {}) {
   let tokenTtlSec = options.tokenTtlSec ?? 7200;
 
   const tokens = new Map<string, number>(); // token → expires at
-  const robotSends = new Map<string, number[]>();
+  const robotSends = new Map<string, { times: number[]; start: number }>();
   const scripts: Record<'gettoken' | 'app' | 'robot', Scripted[]> = { gettoken: [], app: [], robot: [] };
   let downMode: 'refused' | '5xx' | '45009' | null = null;
   let tokenSeq = 0;
@@ -55,6 +57,11 @@ export async function startFakeWecom(options: FakeWecomOptions = {}) {
     requests: [] as string[],
   };
 
+  let accepted = 0;
+  const record = (message: Recorded) => {
+    accepted++;
+    if (options.keepMessages !== false) state.messages.push(message);
+  };
   const json = (res: http.ServerResponse, body: unknown, status = 200) => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   };
@@ -122,7 +129,7 @@ export async function startFakeWecom(options: FakeWecomOptions = {}) {
       if (msgtype === 'markdown' && Buffer.byteLength(content) > 2048) return err(res, 45002, 'content size out of limit');
       // Text over 2048 bytes is cut silently by WeCom, never rejected.
       const delivered = msgtype === 'text' ? Buffer.from(content).subarray(0, 2048).toString('utf8') : content;
-      state.messages.push({ api: 'app', msgtype, content: delivered, body, at: now() });
+      record({ api: 'app', msgtype, content: delivered, body, at: now() });
       const users = String(body.touser ?? '').split('|');
       const invalid = users.filter((u) => u.startsWith('ghost'));
       return json(res, { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid: `msg-${state.messages.length}` });
@@ -133,19 +140,22 @@ export async function startFakeWecom(options: FakeWecomOptions = {}) {
       if (await scripted('robot', req, res)) return;
       const key = url.searchParams.get('key') ?? '';
       if (!robotKeys.has(key)) return err(res, 93000, 'invalid webhook url');
-      const sent = (robotSends.get(key) ?? []).filter((t) => t > now() - 60_000);
-      if (sent.length >= robotPerMinute) {
-        robotSends.set(key, sent);
-        return err(res, 45009, 'api freq out of limit');
+      // Sliding minute per key, kept as a queue so a long run stays O(1) per message.
+      const window = robotSends.get(key) ?? { times: [] as number[], start: 0 };
+      robotSends.set(key, window);
+      while (window.start < window.times.length && window.times[window.start] <= now() - 60_000) window.start++;
+      if (window.start > 1024) {
+        window.times = window.times.slice(window.start);
+        window.start = 0;
       }
+      if (window.times.length - window.start >= robotPerMinute) return err(res, 45009, 'api freq out of limit');
       const msgtype = String(body.msgtype ?? '');
       const content = String((body[msgtype] as { content?: string } | undefined)?.content ?? '');
       if (msgtype !== 'text' && msgtype !== 'markdown') return err(res, 40008, 'invalid message type');
       const limit = msgtype === 'text' ? 2048 : 4096;
       if (Buffer.byteLength(content) > limit) return err(res, 40058, `${msgtype}.content exceed max length ${limit}. invalid Request Parameter`);
-      sent.push(now());
-      robotSends.set(key, sent);
-      state.messages.push({ api: 'robot', key, msgtype, content, body, at: now() });
+      window.times.push(now());
+      record({ api: 'robot', key, msgtype, content, body, at: now() });
       return json(res, { errcode: 0, errmsg: 'ok' });
     }
     json(res, { errcode: 404, errmsg: 'not found' }, 404);
@@ -176,6 +186,16 @@ export async function startFakeWecom(options: FakeWecomOptions = {}) {
       return state.robotCalls;
     },
     url: `http://127.0.0.1:${port}`,
+    /** Counters, and each kept message's arrival time and content (for processes that ask over IPC). */
+    stats() {
+      return {
+        accepted,
+        gettokenCalls: state.gettokenCalls,
+        sendCalls: state.sendCalls,
+        robotCalls: state.robotCalls,
+        messages: state.messages.map((m) => ({ at: m.at, content: m.content, api: m.api })),
+      };
+    },
     corpId,
     corpSecret,
     agentId,

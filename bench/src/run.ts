@@ -1,0 +1,316 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { Queue } from 'bullmq';
+import { QUEUE_NAMES, alertJobOptions, createRedis, hashId, jobIdFor, type Alert } from '@ng/core';
+import { REDIS_URL, freePort, median, percentile, root, sleep, startFakeWecomProc, startProc, type Proc } from '@ng/testkit';
+
+/**
+ * pnpm bench: every figure a median of REPEATS runs, measured against this machine's own
+ * limits in the same run (a bare Express app, a bare BullMQ worker).
+ */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 5);
+const DRAIN_ALERTS = Number(process.env.BENCH_DRAIN_ALERTS ?? 20_000);
+
+const fixtures = path.join(root, 'packages/core/test/fixtures');
+const sentryBody = JSON.stringify(JSON.parse(fs.readFileSync(path.join(fixtures, 'sentry/error.created.json'), 'utf8'))); // compact, as Sentry sends it
+const amBody = JSON.stringify(JSON.parse(fs.readFileSync(path.join(fixtures, 'alertmanager/firing-critical.json'), 'utf8')));
+const prefix = (name: string) => `{bench-${name}-${randomBytes(3).toString('hex')}}`;
+
+const appEnv = (url: string) => ({
+  WEIXIN_API_BASE: url,
+  WEIXIN_CORP_ID: 'ww-test-corp',
+  WEIXIN_CORP_SECRET: 'test-corp-secret-value',
+  WEIXIN_AGENT_ID: '1000002',
+  APP_RATE_LIMIT_PER_MIN: '100000000',
+  LOG_LEVEL: 'warn',
+});
+
+async function dropPrefix(p: string) {
+  const redis = createRedis(REDIS_URL, 'worker') as import('ioredis').Redis;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${p}*`, 'COUNT', 5000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+async function waitForHealth(url: string, method = 'GET') {
+  for (let i = 0; i < 400; i++) {
+    try {
+      if ((await fetch(url, { method })).ok) return;
+    } catch {
+      // not up yet
+    }
+    await sleep(25);
+  }
+  throw new Error(`${url} never answered`);
+}
+
+// ---------------------------------------------------------------- 1. ingest vs bare Express
+
+interface IngestFigures { rps: number; p50: number; p99: number; rssMb: number }
+
+async function ingestOnce(target: 'bare' | 'ingest', kind: 'sentry' | 'alertmanager'): Promise<IngestFigures> {
+  const port = await freePort();
+  const p = prefix('ingest');
+  const proc =
+    target === 'bare'
+      ? startProc(path.join(__dirname, 'bare-express.js'), { PORT: String(port) })
+      : startProc(path.join(root, 'apps/ingest/dist/main.js'), { PORT: String(port), REDIS_URL, QUEUE_PREFIX: p });
+  await waitForHealth(`http://127.0.0.1:${port}${target === 'bare' ? '/health' : '/health'}`, target === 'bare' ? 'POST' : 'GET');
+  const [pathname, body, marker] =
+    kind === 'sentry' ? ['/webhook/sentry', sentryBody, 'bb78c1407cea4519aa397afc059c793d'] : ['/webhook/alertmanager', amBody, '4007b8b128cb8777'];
+  let seq = 0;
+  const options = {
+    url: `http://127.0.0.1:${port}${pathname}`,
+    connections: 50,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json', ...(kind === 'sentry' ? { 'sentry-hook-resource': 'error' } : {}) },
+    // Every request is a distinct event, so ingest stores every one (no free duplicates).
+    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: body.replace(marker, `${marker.slice(0, 8)}${String(++seq).padStart(8, '0')}`) }) }],
+  };
+  await autocannon({ ...options, duration: 1 } as unknown as autocannon.Options); // warm-up
+  const result = await autocannon({ ...options, duration: INGEST_SECONDS } as unknown as autocannon.Options);
+  const rssMb = proc.peakRssMb();
+  await proc.stop();
+  if (target === 'ingest') await dropPrefix(p);
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${target}/${kind}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, rssMb };
+}
+
+async function ingestBench() {
+  const out: Record<string, { bare: IngestFigures; ingest: IngestFigures; ratio: number; p99Ratio: number }> = {};
+  for (const kind of ['sentry', 'alertmanager'] as const) {
+    const runs: Record<'bare' | 'ingest', IngestFigures[]> = { bare: [], ingest: [] };
+    for (let i = 0; i < REPEATS; i++) {
+      runs.bare.push(await ingestOnce('bare', kind));
+      runs.ingest.push(await ingestOnce('ingest', kind));
+    }
+    const med = (list: IngestFigures[]): IngestFigures => ({
+      rps: median(list.map((r) => r.rps)),
+      p50: median(list.map((r) => r.p50)),
+      p99: median(list.map((r) => r.p99)),
+      rssMb: Math.max(...list.map((r) => r.rssMb)),
+    });
+    const bare = med(runs.bare);
+    const ingest = med(runs.ingest);
+    out[kind] = { bare, ingest, ratio: ingest.rps / bare.rps, p99Ratio: ingest.p99 / bare.p99 };
+    console.log(`ingest ${kind}: bare ${bare.rps.toFixed(0)} req/s, ingest ${ingest.rps.toFixed(0)} req/s (${out[kind].ratio.toFixed(2)}×)`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- 2. worker drain
+
+function distinctCritical(n: number, tag: string): Alert {
+  const at = new Date().toISOString();
+  return {
+    source: 'alertmanager', kind: 'alertmanager', key: `am:${tag}-${n}`, idempotencyKey: hashId(tag, n), status: 'firing',
+    severity: 'critical', level: 'critical', title: `Bench${n}`, instance: `node-${n % 100}:9100`, job: 'node',
+    startsAt: at, summary: 'bench alert', labels: { alertname: `Bench${n}`, severity: 'critical' }, receivedAt: at,
+  };
+}
+
+async function drainOnce(kind: 'gateway' | 'bare', processes: number) {
+  const wecom = await startFakeWecomProc({ FAKE_KEEP_MESSAGES: '0', FAKE_ROBOT_PER_MINUTE: '100000000' });
+  const p = prefix('drain');
+  const connection = createRedis(REDIS_URL, 'worker');
+  const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix: p });
+  const opts = alertJobOptions({ attempts: 3, backoffBaseMs: 100 });
+  const tag = randomBytes(3).toString('hex');
+  for (let i = 0; i < DRAIN_ALERTS; i += 1000) {
+    await queue.addBulk(
+      Array.from({ length: Math.min(1000, DRAIN_ALERTS - i) }, (_, j) => {
+        const alert = distinctCritical(i + j, tag);
+        return { name: alert.kind, data: { alert }, opts: { ...opts, jobId: jobIdFor(alert) } };
+      }),
+    );
+  }
+  const procs: Proc[] = [];
+  for (let i = 0; i < processes; i++) {
+    const file = kind === 'gateway' ? path.join(root, 'apps/worker/dist/main.js') : path.join(__dirname, 'bare-worker.js');
+    procs.push(startProc(file, { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url) }));
+  }
+  // Rate = completions between the first one seen and the last, so start-up does not count.
+  let first: { at: number; done: number } | undefined;
+  let done = 0;
+  const deadline = Date.now() + 300_000;
+  while (done < DRAIN_ALERTS && Date.now() < deadline) {
+    done = await queue.getCompletedCount();
+    if (!first && done > 0) first = { at: Date.now(), done };
+    await sleep(25);
+  }
+  const end = Date.now();
+  const cpu = procs.reduce((sum, proc) => sum + proc.cpuSeconds(), 0);
+  const failed = await queue.getFailedCount();
+  await Promise.all(procs.map((proc) => proc.stop()));
+  const stats = await wecom.stats();
+  await wecom.proc.stop();
+  await queue.close();
+  connection.disconnect();
+  await dropPrefix(p);
+  if (done < DRAIN_ALERTS || failed > 0) throw new Error(`${kind}×${processes}: ${done}/${DRAIN_ALERTS} completed, ${failed} failed`);
+  const rate = (DRAIN_ALERTS - (first?.done ?? 0)) / ((end - (first?.at ?? end)) / 1000);
+  return { alertsPerSec: rate, cpuSeconds: cpu, cpuMsPerAlert: (cpu * 1000) / DRAIN_ALERTS, delivered: stats.accepted };
+}
+
+async function drainBench() {
+  const out: Record<string, { alertsPerSec: number; cpuMsPerAlert: number }> = {};
+  for (const [kind, n] of [['gateway', 1], ['gateway', 2], ['bare', 1], ['bare', 2]] as const) {
+    const runs = [];
+    for (let i = 0; i < REPEATS; i++) runs.push(await drainOnce(kind, n));
+    out[`${kind}×${n}`] = { alertsPerSec: median(runs.map((r) => r.alertsPerSec)), cpuMsPerAlert: median(runs.map((r) => r.cpuMsPerAlert)) };
+    console.log(`drain ${kind}×${n}: ${out[`${kind}×${n}`].alertsPerSec.toFixed(0)} alerts/s`);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- 3 and 4. end to end
+
+/** ingest + one worker + the fake WeCom, each its own process. */
+async function startGateway(env: Record<string, string>) {
+  const wecom = await startFakeWecomProc({ FAKE_ROBOT_PER_MINUTE: '100000000' });
+  const p = prefix('e2e');
+  const port = await freePort();
+  const common = { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url), ...env };
+  const ingest = startProc(path.join(root, 'apps/ingest/dist/main.js'), { ...common, PORT: String(port) });
+  const worker = startProc(path.join(root, 'apps/worker/dist/main.js'), common);
+  await waitForHealth(`http://127.0.0.1:${port}/health`);
+  await waitForHealth(`http://127.0.0.1:${common.METRICS_PORT}/health`);
+  const connection = createRedis(REDIS_URL, 'worker');
+  const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix: p });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 50 });
+  const post = (body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, path: '/webhook/alertmanager', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  return {
+    wecom,
+    queue,
+    post,
+    async drained(timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const c = await queue.getJobCounts('waiting', 'active', 'prioritized');
+        if (c.waiting + c.active + c.prioritized === 0) return Date.now();
+        if (Date.now() > deadline) throw new Error('queue did not drain');
+        await sleep(20);
+      }
+    },
+    async stop() {
+      await ingest.stop();
+      await worker.stop();
+      await wecom.proc.stop();
+      agent.destroy();
+      await queue.close();
+      connection.disconnect();
+      await dropPrefix(p);
+    },
+  };
+}
+
+function amWebhook(alertname: string, fingerprint: string, startsAt: string, severity = 'critical'): string {
+  return JSON.stringify({
+    receiver: 'gateway', status: 'firing', version: '4', groupKey: `{}:{alertname="${alertname}"}`, truncatedAlerts: 0,
+    groupLabels: { alertname }, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am:9093',
+    alerts: [{ status: 'firing', labels: { alertname, severity, instance: 'node-1:9100', job: 'node' }, annotations: { summary: 'bench' }, startsAt, endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint }],
+  });
+}
+
+async function latencyBench() {
+  const gw = await startGateway({});
+  const rate = 200;
+  const seconds = 10;
+  const sent = new Map<string, number>();
+  const start = Date.now();
+  const pending: Array<Promise<number>> = [];
+  for (let i = 0; i < rate * seconds; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    const name = `Lat${i}x`;
+    sent.set(name, Date.now());
+    pending.push(gw.post(amWebhook(name, hashId('lat', i).slice(0, 16), new Date().toISOString())));
+  }
+  const codes = await Promise.all(pending);
+  await gw.drained();
+  await sleep(200);
+  const stats = await gw.wecom.stats();
+  await gw.stop();
+  const latencies: number[] = [];
+  for (const m of stats.messages) {
+    const name = /Lat\d+x/.exec(m.content)?.[0];
+    if (name && sent.has(name)) latencies.push(m.at - sent.get(name)!);
+  }
+  if (codes.some((c) => c !== 202) || latencies.length !== rate * seconds) throw new Error(`latency: ${latencies.length} delivered, codes ${[...new Set(codes)]}`);
+  return { ratePerSec: rate, alerts: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+async function stormBench() {
+  // WeCom's real budget here: 30 app messages a minute per recipient set.
+  const gw = await startGateway({ APP_RATE_LIMIT_PER_MIN: '30', LOG_LEVEL: 'warn' });
+  const total = 10_000;
+  const problems = 50;
+  const start = Date.now();
+  const codes: number[] = [];
+  const batch: Array<Promise<number>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 10_000) / total;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait);
+    const n = i % problems;
+    // Each webhook a new notification (its own startsAt) about one of 50 problems.
+    batch.push(gw.post(amWebhook(`Storm${n}`, hashId('storm', n).slice(0, 16), new Date(start + i).toISOString())).then((c) => (codes.push(c), c)));
+  }
+  await Promise.all(batch);
+  const sentAll = Date.now();
+  const drainedAt = await gw.drained();
+  const stats = await gw.wecom.stats();
+  await gw.stop();
+  const ok = codes.filter((c) => c >= 200 && c < 300).length;
+  return { webhooks: total, answered2xx: ok, sendSeconds: (sentAll - start) / 1000, wecomMessages: stats.accepted, countedAfterLastSec: (drainedAt - sentAll) / 1000 };
+}
+
+// ---------------------------------------------------------------- report
+
+async function main() {
+  const started = Date.now();
+  console.log(`bench on ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${REPEATS} repeats`);
+  const ingest = await ingestBench();
+  const drain = await drainBench();
+  const latency = await latencyBench();
+  const storm = await stormBench();
+  const results = { at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, repeats: REPEATS, ingest, drain, latency, storm, seconds: (Date.now() - started) / 1000 };
+  fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+
+  const f = (n: number, d = 0) => n.toFixed(d);
+  const rows = [
+    ['1. ingest, Sentry error.created (3 KB)', `bare ${f(ingest.sentry.bare.rps)} req/s p50 ${ingest.sentry.bare.p50} ms p99 ${ingest.sentry.bare.p99} ms`, `ingest ${f(ingest.sentry.ingest.rps)} req/s p50 ${ingest.sentry.ingest.p50} ms p99 ${ingest.sentry.ingest.p99} ms, RSS ${f(ingest.sentry.ingest.rssMb)} MB`, `${f(ingest.sentry.ratio, 2)}× req/s, ${f(ingest.sentry.p99Ratio, 2)}× p99`],
+    ['1. ingest, Alertmanager', `bare ${f(ingest.alertmanager.bare.rps)} req/s p99 ${ingest.alertmanager.bare.p99} ms`, `ingest ${f(ingest.alertmanager.ingest.rps)} req/s p99 ${ingest.alertmanager.ingest.p99} ms, RSS ${f(ingest.alertmanager.ingest.rssMb)} MB`, `${f(ingest.alertmanager.ratio, 2)}× req/s, ${f(ingest.alertmanager.p99Ratio, 2)}× p99`],
+    ['2. worker drain, 1 process', `bare ${f(drain['bare×1'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway×1'].alertsPerSec)} alerts/s, ${f(drain['gateway×1'].cpuMsPerAlert, 2)} ms CPU/alert`, `${f(drain['gateway×1'].alertsPerSec / drain['bare×1'].alertsPerSec, 2)}×`],
+    ['2. worker drain, 2 processes', `bare ${f(drain['bare×2'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway×2'].alertsPerSec)} alerts/s, ${f(drain['gateway×2'].cpuMsPerAlert, 2)} ms CPU/alert`, `${f(drain['gateway×2'].alertsPerSec / drain['bare×2'].alertsPerSec, 2)}×`],
+    ['3. end to end at 200 alerts/s', '', `p50 ${f(latency.p50)} ms, p99 ${f(latency.p99)} ms (${latency.alerts} alerts)`, ''],
+    ['4. storm: 10,000 webhooks, 50 problems, 10 s', '', `${storm.answered2xx}/${storm.webhooks} answered 2xx, ${storm.wecomMessages} WeCom messages, all counted ${f(storm.countedAfterLastSec, 1)} s after the last`, ''],
+  ];
+  console.log('\n| benchmark | limit (same run) | notification-gateway | ratio |\n|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+  console.log(`\n(${f(results.seconds)} s; JSON in bench/results/latest.json)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

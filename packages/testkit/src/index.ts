@@ -1,0 +1,2 @@
+export * from './fake-wecom';
+export * from './procs';

@@ -1,0 +1,111 @@
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The repository root (testkit lives in packages/testkit/dist). */
+export const root = path.resolve(__dirname, '../../..');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A child process with its output kept, CPU time and peak RSS read from /proc. */
+export interface Proc {
+  child: ChildProcess;
+  output(): string;
+  cpuSeconds(): number;
+  peakRssMb(): number;
+  stop(): Promise<void>;
+}
+
+const TICKS = 100; // USER_HZ on Linux
+
+function readStat(pid: number): { cpu: number; rssMb: number } {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpu = (Number(fields[11]) + Number(fields[12])) / TICKS;
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+    return { cpu, rssMb: hwm ? Number(hwm[1]) / 1024 : 0 };
+  } catch {
+    return { cpu: 0, rssMb: 0 };
+  }
+}
+
+export function startProc(file: string, env: Record<string, string>, opts: { ipc?: boolean } = {}): Proc {
+  const child = opts.ipc
+    ? fork(file, [], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+    : spawn(process.execPath, [file], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let last = { cpu: 0, rssMb: 0 };
+  child.stdout?.on('data', (d) => (out = (out + d).slice(-200_000)));
+  child.stderr?.on('data', (d) => (out = (out + d).slice(-200_000)));
+  const sample = () => {
+    if (child.pid && child.exitCode === null) last = readStat(child.pid);
+  };
+  const timer = setInterval(sample, 200);
+  return {
+    child,
+    output: () => out,
+    cpuSeconds: () => (sample(), last.cpu),
+    peakRssMb: () => (sample(), last.rssMb),
+    async stop() {
+      sample();
+      clearInterval(timer);
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, sleep(15_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+export async function waitForOutput(proc: Proc, text: string | RegExp, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(typeof text === 'string' ? proc.output().includes(text) : text.test(proc.output()))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${text} in:\n${proc.output().slice(-2000)}`);
+    await sleep(20);
+  }
+}
+
+/** The fake WeCom in its own process; answers stats and takes commands over IPC. */
+export async function startFakeWecomProc(env: Record<string, string> = {}) {
+  const proc = startProc(path.join(root, 'packages/testkit/dist/fake-wecom-main.js'), env, { ipc: true });
+  await waitForOutput(proc, '"url"');
+  const { url } = JSON.parse(/\{"url".*\}/.exec(proc.output())![0]) as { url: string };
+  return {
+    proc,
+    url,
+    command(cmd: 'down' | 'expireTokens' | 'script', ...args: unknown[]) {
+      proc.child.send({ cmd, args });
+    },
+    stats(): Promise<{ accepted: number; gettokenCalls: number; sendCalls: number; robotCalls: number; messages: Array<{ at: number; content: string }> }> {
+      return new Promise((resolve) => {
+        proc.child.once('message', (m: { stats: never }) => resolve(m.stats));
+        proc.child.send({ cmd: 'stats' });
+      });
+    },
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
