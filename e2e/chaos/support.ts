@@ -219,7 +219,7 @@ export function ledger(input: {
     ...input.otherFates,
     lost,
     duplicateSends,
-    missingExamples: missing.slice(0, 5),
+    missingExamples: lost > 0 ? missing.slice(0, 5) : [],
   };
 }
 

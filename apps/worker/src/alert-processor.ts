@@ -13,7 +13,7 @@ export function createAlertProcessor(deps: { stages: readonly Stage[]; logger: L
   return async function processAlert(job: Job<AlertJobData>, token?: string): Promise<string> {
     const alert = job.data?.alert;
     const log = deps.logger.child({ jobId: job.id, source: alert?.source, origin: alert ? sourceName(alert) : undefined, key: alert?.key });
-    const ctx: AlertContext = { job, alert, log, decisions: [], immediate: [] };
+    const ctx: AlertContext = { job, alert, log, decisions: [], immediate: [], slots: new Map() };
     try {
       const outcome = await runPipeline(deps.stages, ctx);
       deps.metrics.fates.inc({ fate: outcome.fate });

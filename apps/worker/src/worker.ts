@@ -120,7 +120,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         await digestsQueue.add('flush-storm', { destinationId }, { ...jobOptions, delay: delayMs });
       },
     }),
-    deliverStage({ channels, history, metrics, clock, tz: config.displayTz, lateNoticeAfterMs: config.lateNoticeAfterMs }),
+    deliverStage({ channels, history, limiter, metrics, clock, tz: config.displayTz, lateNoticeAfterMs: config.lateNoticeAfterMs }),
   ];
 
   // A crashed replica's jobs go back to the queue once their lock lapses; a job may be caught

@@ -29,6 +29,16 @@ export interface Proc {
 
 const TICKS = 100; // USER_HZ on Linux
 
+/** Current resident size of a process, in MB. */
+export function currentRssMb(pid: number | undefined): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
 function readStat(pid: number): { cpu: number; rssMb: number } {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -1,6 +1,7 @@
 import { renderAlert, type Metrics } from '@ng/core';
 import type { Channel } from '../channels/channel';
 import type { HistoryStore } from '../store/history';
+import type { RateLimiter } from '../store/rate-limit';
 import type { Clock } from '../clock';
 import { DeliveryError } from '../wecom/classify';
 import { sendRendered } from './send';
@@ -14,6 +15,7 @@ import type { Stage } from './stage';
 export function deliverStage(deps: {
   channels: ReadonlyMap<string, Channel>;
   history: HistoryStore;
+  limiter: RateLimiter;
   metrics: Metrics;
   clock: Clock;
   tz: string;
@@ -43,6 +45,8 @@ export function deliverStage(deps: {
           const missed = results.find((r) => r.missed)?.missed;
           if (missed) ctx.log.warn('部分接收人未收到消息 (some recipients were not reached)', { ...fields, missed });
         } catch (err) {
+          const slot = ctx.slots.get(decision.destinationId);
+          if (slot) await deps.limiter.giveBack(decision.destinationId, slot);
           const c = err instanceof DeliveryError ? err.classification : undefined;
           deps.metrics.deliveries.inc({ channel: channel.kind, outcome: c?.action ?? 'error', errcode: String(c?.errcode ?? c?.httpStatus ?? '') });
           ctx.log[c?.action === 'permanent' ? 'error' : 'warn']('消息发送失败', {

@@ -21,6 +21,7 @@ export function rateLimitStage(deps: {
         const budget = await deps.limiter.tryTake(decision.destinationId, deps.limitFor(decision.destinationId));
         if (budget.ok) {
           allowed.push(decision);
+          ctx.slots.set(decision.destinationId, budget.slot);
           continue;
         }
         const { first } = await deps.storm.add(decision.destinationId, ctx.alert);

@@ -15,6 +15,8 @@ export interface AlertContext {
   decisions: Decision[];
   /** Destinations that are to receive the alert now (after digests and rate limits took theirs). */
   immediate: Decision[];
+  /** Rate-limit slots taken for the immediate destinations, given back if the send fails. */
+  slots: Map<string, string>;
 }
 
 /** Why a stage ended the pipeline early: one closed set, logged and counted. */

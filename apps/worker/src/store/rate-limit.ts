@@ -20,12 +20,17 @@ return 0`;
 let sequence = 0;
 
 export function createRateLimiter(deps: { redis: RedisConnection; prefix: string; clock: Clock }) {
+  const key = (destinationId: string) => `${deps.prefix}:rate:${destinationId}`;
   return {
-    async tryTake(destinationId: string, limitPerMin: number): Promise<{ ok: true } | { ok: false; retryInMs: number }> {
+    async tryTake(destinationId: string, limitPerMin: number): Promise<{ ok: true; slot: string } | { ok: false; retryInMs: number }> {
       const now = deps.clock.now();
-      const member = `${now}:${process.pid}:${++sequence}`;
-      const wait = Number(await deps.redis.eval(TAKE, 1, `${deps.prefix}:rate:${destinationId}`, now, limitPerMin, member));
-      return wait > 0 ? { ok: false, retryInMs: wait } : { ok: true };
+      const slot = `${now}:${process.pid}:${++sequence}`;
+      const wait = Number(await deps.redis.eval(TAKE, 1, key(destinationId), now, limitPerMin, slot));
+      return wait > 0 ? { ok: false, retryInMs: wait } : { ok: true, slot };
+    },
+    /** A send that did not happen gives its slot back, so retries during an outage do not eat the budget. */
+    async giveBack(destinationId: string, slot: string): Promise<void> {
+      await deps.redis.zrem(key(destinationId), slot);
     },
   };
 }
