@@ -56,7 +56,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const dailyAt = policy.dailyDigestAt ?? config.dailyDigestAt;
 
   const bullConnection = createRedis(config.redisUrl, 'worker');
-  const state = createRedis(config.redisUrl, 'worker');
+  // Many jobs run at once: their state commands of one tick go out in one write.
+  const state = createRedis(config.redisUrl, 'worker', { enableAutoPipelining: true });
   const selfMonitor = createSelfMonitor({ dsn: config.sentry.dsn, logger });
 
   const history = createHistoryStore({ redis: state, prefix, dedupWindowMs, clock });

@@ -3,78 +3,91 @@ export function byteLength(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
-/** Characters that belong to the one before them: cutting before them breaks an emoji. */
-const JOINS_PREVIOUS = /^[\u200d\ufe0e\ufe0f\u{1f3fb}-\u{1f3ff}\u0300-\u036f\u20e3]/u;
+/**
+ * Graphemes, not code points: an emoji with its variation selector, a ZWJ family, a flag or a
+ * letter with its accents is one thing on screen and must not be cut apart.
+ */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
 /** Things that must stay whole: font tags, mentions, markdown links, bare URLs. */
-const ATOMS = /<\/?font[^>]*>|<@[^>]*>|\[[^\]]*\]\([^)]*\)|https?:\/\/\S+/g;
+const ATOMS = /<\/?font[^>]*>|<@[^>\s]*>|\[[^\]\n]*\]\([^)\s]*\)|https?:\/\/\S+/g;
 
-/** Largest index ≤ maxBytes (in bytes) at which the string may be cut. */
-function safeCutIndex(s: string, maxBytes: number): number {
-  const points = Array.from(s);
+/** Length (in UTF-16 units) of the longest run of whole units from the start within maxBytes. */
+function prefixWithin(units: Iterable<string>, maxBytes: number): number {
   let bytes = 0;
   let index = 0;
-  let i = 0;
-  for (; i < points.length; i++) {
-    const size = byteLength(points[i]);
-    if (bytes + size > maxBytes) break;
-    bytes += size;
-    index += points[i].length;
-  }
-  // Step back over joiners so an emoji and its variation selector or ZWJ partner stay together.
-  while (i > 0 && i < points.length && (JOINS_PREVIOUS.test(points[i]) || points[i - 1] === '\u200d')) {
-    i--;
-    index -= points[i].length;
-  }
-  // Never end inside an atom: cut before it instead.
-  for (const match of s.matchAll(ATOMS)) {
-    const start = match.index ?? 0;
-    const end = start + match[0].length;
-    if (start < index && index < end) return start;
+  for (const unit of units) {
+    bytes += byteLength(unit);
+    if (bytes > maxBytes) break;
+    index += unit.length;
   }
   return index;
 }
 
-/** Cuts s to at most maxBytes (marker included), never inside a character, tag, mention or link. */
+function* segments(s: string): Generator<string> {
+  for (const { segment } of graphemes.segment(s)) yield segment;
+}
+
+/** A cut inside an atom moves back to the atom's start. */
+function outsideAtoms(s: string, index: number): number {
+  for (const match of s.matchAll(ATOMS)) {
+    const start = match.index ?? 0;
+    if (start >= index) break;
+    if (index < start + match[0].length) return start;
+  }
+  return index;
+}
+
+/** Largest index at which s may be cut so the prefix has at most maxBytes (0 if none). */
+function safeCutIndex(s: string, maxBytes: number): number {
+  return outsideAtoms(s, prefixWithin(segments(s), maxBytes));
+}
+
+/**
+ * When nothing fits whole (an atom or a grapheme longer than the budget) splitByBytes must still
+ * make progress: it cuts between graphemes, else between code points (a string iterates by
+ * code point), never inside one.
+ */
+function forcedCutIndex(s: string, maxBytes: number): number {
+  return prefixWithin(segments(s), maxBytes) || prefixWithin(s, maxBytes);
+}
+
+/** Cuts s to at most maxBytes (marker included), never inside a character, tag, mention, link or URL. */
 export function truncateBytes(s: string, maxBytes: number, marker = '…'): string {
   if (byteLength(s) <= maxBytes) return s;
   const room = maxBytes - byteLength(marker);
-  if (room <= 0) return '';
+  if (room < 0) return '';
   return s.slice(0, safeCutIndex(s, room)).trimEnd() + marker;
 }
 
-/** Splits s into pieces of at most maxBytes, on line boundaries where possible. */
+/** Splits s into pieces of at most maxBytes, on line boundaries where possible; nothing is lost. */
 export function splitByBytes(s: string, maxBytes: number): string[] {
-  if (maxBytes < 8) throw new Error('splitByBytes: budget too small');
+  // Four bytes hold any code point, so every piece makes progress.
+  if (maxBytes < 4) throw new Error('splitByBytes: budget too small for one character');
   const parts: string[] = [];
-  let current = '';
-  const flush = () => {
-    if (current) parts.push(current);
-    current = '';
-  };
+  let current: string | undefined;
   for (const line of s.split('\n')) {
-    const candidate = current ? `${current}\n${line}` : line;
+    const candidate = current === undefined ? line : `${current}\n${line}`;
     if (byteLength(candidate) <= maxBytes) {
       current = candidate;
       continue;
     }
     let rest = line;
     // A long line first fills what is left of the current piece, so no piece is left half empty.
-    const room = maxBytes - byteLength(current) - 1;
-    if (current && byteLength(line) > maxBytes && room > 16) {
+    const room = maxBytes - byteLength(current ?? '') - 1;
+    if (current !== undefined && byteLength(line) > maxBytes && room > 16) {
       const cut = safeCutIndex(line, room);
       current = `${current}\n${line.slice(0, cut)}`;
       rest = line.slice(cut);
     }
-    flush();
+    if (current !== undefined) parts.push(current);
     while (byteLength(rest) > maxBytes) {
-      let cut = safeCutIndex(rest, maxBytes);
-      if (cut === 0) cut = safeCutIndex(rest.replace(ATOMS, (m) => 'x'.repeat(m.length)), maxBytes) || 1;
+      const cut = safeCutIndex(rest, maxBytes) || forcedCutIndex(rest, maxBytes);
       parts.push(rest.slice(0, cut));
       rest = rest.slice(cut);
     }
     current = rest;
   }
-  flush();
-  return parts.length ? parts : [''];
+  parts.push(current ?? '');
+  return parts;
 }
