@@ -47,6 +47,10 @@ export function createLogger(options: {
   stream?: NodeJS.WritableStream;
 }): Logger {
   const secrets = options.secrets ?? [];
+  const levels = winston.config.npm.levels;
+  const threshold = levels[options.level ?? 'info'];
+  // Drop disabled levels before any formatting: redaction is not free on the hot path.
+  const enabled = winston.format((info) => (levels[info.level] <= threshold ? info : false));
   const redact = winston.format((info) => {
     for (const key of Object.keys(info)) {
       if (key === 'level') continue;
@@ -62,7 +66,7 @@ export function createLogger(options: {
   return winston.createLogger({
     level: options.level ?? 'info',
     defaultMeta: { service: options.service },
-    format: winston.format.combine(redact(), winston.format.timestamp(), winston.format.json()),
+    format: winston.format.combine(enabled(), redact(), winston.format.timestamp(), winston.format.json()),
     transports,
   });
 }

@@ -1,5 +1,6 @@
 import type { Alert, RedisConnection } from '@ng/core';
 import type { Clock } from '../clock';
+import { luaScript } from './script';
 
 export type Schedule = 'hourly' | 'daily';
 
@@ -7,6 +8,8 @@ export type Schedule = 'hourly' | 'daily';
 const ADD = `redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) redis.call('SADD', KEYS[2], ARGV[1]) return 1`;
 /** Read and delete in one step: one replica sends a digest, whatever the number of replicas. */
 const TAKE = `local v = redis.call('HVALS', KEYS[1]) redis.call('DEL', KEYS[1]) redis.call('SREM', KEYS[2], ARGV[1]) return v`;
+const addScript = luaScript(ADD, 2);
+const takeScript = luaScript(TAKE, 2);
 
 /**
  * Pending digest contents per destination and schedule, in Redis so they survive a restart.
@@ -17,7 +20,7 @@ export function createDigestStore(deps: { redis: RedisConnection; prefix: string
   const destinationsKey = (schedule: Schedule) => `${deps.prefix}:digest:${schedule}:destinations`;
   return {
     async add(destinationId: string, schedule: Schedule, alert: Alert): Promise<void> {
-      await deps.redis.eval(ADD, 2, entries(schedule, destinationId), destinationsKey(schedule), destinationId, alert.key, JSON.stringify(alert));
+      await addScript(deps.redis, entries(schedule, destinationId), destinationsKey(schedule), destinationId, alert.key, JSON.stringify(alert));
     },
     /** Escalation: the problem leaves the pending digests because it goes out now. */
     async remove(destinationId: string, key: string): Promise<boolean> {
@@ -28,7 +31,7 @@ export function createDigestStore(deps: { redis: RedisConnection; prefix: string
       return hourly + daily > 0;
     },
     async take(destinationId: string, schedule: Schedule): Promise<Alert[]> {
-      const values = (await deps.redis.eval(TAKE, 2, entries(schedule, destinationId), destinationsKey(schedule), destinationId)) as string[];
+      const values = (await takeScript(deps.redis, entries(schedule, destinationId), destinationsKey(schedule), destinationId)) as string[];
       return values.map((v) => JSON.parse(v) as Alert);
     },
     async destinations(schedule: Schedule): Promise<string[]> {

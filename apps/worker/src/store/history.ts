@@ -1,5 +1,6 @@
 import type { Alert, AlertStatus, RedisConnection, Totals } from '@ng/core';
 import type { Clock } from '../clock';
+import { luaScript } from './script';
 
 export type Verdict =
   | { kind: 'send'; firstTime: boolean; statusChanged: boolean; previousStatus?: AlertStatus; totals: Totals }
@@ -49,10 +50,13 @@ redis.call('SET', KEYS[3], claimant .. '|' .. now, 'PX', window + 60000)
 return {'send', claimant, previous, totals[1], totals[2], totals[3], totals[4], totals[5]}
 `;
 
+const observeScript = luaScript(OBSERVE, 3);
+
 const RELEASE = `
 local owner = redis.call('GET', KEYS[1])
 if owner and string.sub(owner, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '|' then return redis.call('DEL', KEYS[1]) end
 return 0`;
+const releaseScript = luaScript(RELEASE, 1);
 
 const iso = (ms: string | null | undefined) => (ms ? new Date(Number(ms)).toISOString() : undefined);
 
@@ -75,9 +79,8 @@ export function createHistoryStore(deps: { redis: RedisConnection; prefix: strin
   return {
     async observe(alert: Alert, claimantId: string): Promise<Verdict> {
       const startsAt = Date.parse(alert.startsAt ?? '');
-      const reply = (await redis.eval(
-        OBSERVE,
-        3,
+      const reply = (await observeScript(
+        redis,
         problemKey(alert.key),
         `${prefix}:seen:${alert.idempotencyKey}`,
         claimKey(alert),
@@ -114,7 +117,7 @@ export function createHistoryStore(deps: { redis: RedisConnection; prefix: strin
     },
     /** Frees the claim (the job failed for good, or a silence held it) so the next occurrence goes through. */
     async release(alert: Alert, claimantId: string): Promise<void> {
-      await redis.eval(RELEASE, 1, claimKey(alert), claimantId);
+      await releaseScript(redis, claimKey(alert), claimantId);
     },
   };
 }

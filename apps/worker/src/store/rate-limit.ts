@@ -1,5 +1,6 @@
 import type { RedisConnection } from '@ng/core';
 import type { Clock } from '../clock';
+import { luaScript } from './script';
 
 /**
  * Sliding one-minute log per destination, shared by every replica: WeCom counts the robot's
@@ -16,6 +17,7 @@ end
 redis.call('ZADD', KEYS[1], now, ARGV[3])
 redis.call('PEXPIRE', KEYS[1], 120000)
 return 0`;
+const takeScript = luaScript(TAKE, 1);
 
 let sequence = 0;
 
@@ -25,7 +27,7 @@ export function createRateLimiter(deps: { redis: RedisConnection; prefix: string
     async tryTake(destinationId: string, limitPerMin: number): Promise<{ ok: true; slot: string } | { ok: false; retryInMs: number }> {
       const now = deps.clock.now();
       const slot = `${now}:${process.pid}:${++sequence}`;
-      const wait = Number(await deps.redis.eval(TAKE, 1, key(destinationId), now, limitPerMin, slot));
+      const wait = Number(await takeScript(deps.redis, key(destinationId), now, limitPerMin, slot));
       return wait > 0 ? { ok: false, retryInMs: wait } : { ok: true, slot };
     },
     /** A send that did not happen gives its slot back, so retries during an outage do not eat the budget. */

@@ -1,8 +1,10 @@
 import type { Alert, RedisConnection } from '@ng/core';
 import type { Clock } from '../clock';
+import { luaScript } from './script';
 
 // Atomic take: the replica that runs it gets everything, the others nothing.
 const TAKE_ALL = `local items = redis.call('LRANGE', KEYS[1], 0, -1) redis.call('DEL', KEYS[1]) return items`;
+const takeAllScript = luaScript(TAKE_ALL, 1);
 
 /** Alerts that found their destination out of budget; one summary card carries them later. */
 export function createStormBuffer(deps: { redis: RedisConnection; prefix: string; clock: Clock }) {
@@ -14,7 +16,7 @@ export function createStormBuffer(deps: { redis: RedisConnection; prefix: string
       return { first: length === 1 };
     },
     async take(destinationId: string): Promise<Alert[]> {
-      const items = (await deps.redis.eval(TAKE_ALL, 1, key(destinationId))) as string[];
+      const items = (await takeAllScript(deps.redis, key(destinationId))) as string[];
       return items.map((s) => JSON.parse(s) as Alert);
     },
     async size(destinationId: string): Promise<number> {
