@@ -36,7 +36,7 @@ export function deliverStage(deps: {
         const fields = { source: alert.source, origin: sourceName(alert), key: alert.key, channel: channel.id, attempt: job.attemptsMade + 1 };
         try {
           const render = (budgetBytes: number) =>
-            renderAlert(alert, { format: channel.format, budgetBytes, tz: deps.tz, totals: ctx.totals, mentions: decision.mentions, lateByMs });
+            renderAlert(alert, { format: channel.format, budgetBytes, tz: deps.tz, totals: ctx.totals, repeat: ctx.firstTime === false, mentions: decision.mentions, lateByMs });
           const results = await sendRendered(channel, render, ctx.log, decision.mentions);
           await deps.history.markDelivered(claimant, decision.destinationId);
           deps.metrics.deliveries.inc({ channel: channel.kind, outcome: 'success', errcode: String(results[0]?.errcode ?? 0) });

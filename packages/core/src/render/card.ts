@@ -1,149 +1,111 @@
-import type { Alert, Severity } from '../alert';
-import { formatDuration, formatTime } from './time';
+import type { Alert, AlertStatus } from '../alert';
 import { fitParts } from './fit';
+import { formatDuration, formatTime } from './time';
+import type { Card, CardLine, RenderOptions } from './types';
+import { oneLine } from './user-text';
+import { colourOf, LEVEL_ICON, SCREEN_ICON, SEVERITY_ICON, STATUS_WORD, TAG_ICON } from './words';
 
-/** The gateway's running totals for a problem (kept by the worker's history store). */
-export interface Totals {
-  count: number;
-  userCount?: number;
-  firstSeen?: string;
-  lastSeen?: string;
-}
-
-export interface RenderOptions {
-  format: 'text' | 'markdown';
-  /** UTF-8 byte budget of one message (app 2048, robot markdown 4096, robot text 2048). */
-  budgetBytes: number;
-  /** DISPLAY_TZ. */
-  tz: string;
-  totals?: Totals;
-  /** The gateway has seen this problem before: a reminder, not a new problem. */
-  repeat?: boolean;
-  /** User ids to @-mention on robot markdown (`<@id>`). */
-  mentions?: string[];
-  /** The alert waited this long in a backlog before delivery. */
-  lateByMs?: number;
-  now?: Date;
-}
-
-// The seed's labels carry an emoji variation selector and two spaces; keep them byte for byte.
-const TAG = '\u{1F3F7}\uFE0F ';
-const SCREEN = '\u{1F5A5}\uFE0F ';
-
-const SENTRY_STATUS: Record<Alert['status'], string> = {
-  firing: '🔴 未解决',
-  unresolved: '🔴 未解决 (复发)',
-  resolved: '✅ 已解决',
-  ignored: '🔕 已忽略',
-  assigned: '👤 已指派',
-};
-
-const SEVERITY_ICON: Record<Severity, string> = { critical: '🚨', warning: '⚠️', info: 'ℹ️' };
-const LEVEL_ICON: Record<string, string> = { fatal: '🔥', error: '🔥', warning: '⚠️', info: 'ℹ️', debug: 'ℹ️' };
-
-/** WeCom markdown has three colours: warning (orange-red), comment (grey), info (green). */
-const COLOUR: Record<Severity, string> = { critical: 'warning', warning: 'warning', info: 'comment' };
-
-/** A card is a header, labelled lines and a body: the same content in text and markdown. */
-export interface Card {
-  header: string;
-  colour: string;
-  lines: string[];
-  /** Free text (summary / description), the first thing to shorten. */
-  body: string[];
-  /** Shortened last when the budget is short. */
-  link?: string;
-}
-
-function line(label: string, value: string | number | undefined): string | undefined {
+/** A labelled line, or nothing when the value is missing: a card never says undefined/NaN. */
+function line(label: string, value: string | number | undefined, low = false): CardLine | undefined {
   if (value === undefined || value === '' || (typeof value === 'number' && !Number.isFinite(value))) return undefined;
-  return `${label}: ${value}`;
+  return { text: `${label}: ${value}`, low };
 }
 
-function durationLine(alert: Alert, now: Date): string | undefined {
-  const start = Date.parse(alert.startsAt ?? '');
-  const end = Date.parse(alert.endsAt ?? '') || now.getTime();
-  return Number.isFinite(start) && end >= start ? line('⏱️ 持续时间', formatDuration(end - start)) : undefined;
+function present(lines: Array<CardLine | undefined>): CardLine[] {
+  return lines.filter((l): l is CardLine => l !== undefined);
 }
 
-function commonTail(alert: Alert, opts: RenderOptions): Array<string | undefined> {
-  const totals = opts.totals;
+function ms(iso: string | undefined): number | undefined {
+  const t = Date.parse(iso ?? '');
+  return Number.isFinite(t) ? t : undefined;
+}
+
+function positive(n: number | undefined): number | undefined {
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+/** How long a resolved problem lasted: from its earliest known start to its end (or receipt). */
+function lasted(starts: Array<string | undefined>, alert: Alert, now: Date): CardLine | undefined {
+  const known = starts.map(ms).filter((t): t is number => t !== undefined);
+  const end = ms(alert.endsAt) ?? ms(alert.receivedAt) ?? now.getTime();
+  if (!known.length || end < Math.min(...known)) return undefined;
+  return line('⏱️ 持续时间', formatDuration(end - Math.min(...known)));
+}
+
+/** Lines every source ends with: reminders of how often and how late, and what was cut. */
+function tail(alert: Alert, opts: RenderOptions): Array<CardLine | undefined> {
+  const repeated = (opts.totals?.count ?? 0) > 1;
   return [
-    totals && totals.count > 1 ? line('🕒 最近发生', formatTime(totals.lastSeen, opts.tz)) : undefined,
-    opts.lateByMs ? line('⏱️ 延迟送达', formatDuration(opts.lateByMs)) : undefined,
-    alert.truncatedAlerts ? `另有 ${alert.truncatedAlerts} 条告警未展示` : undefined,
+    repeated ? line('🕒 最近发生', formatTime(opts.totals?.lastSeen, opts.tz), true) : undefined,
+    opts.lateByMs && opts.lateByMs > 0 ? line('⏱️ 延迟送达', formatDuration(opts.lateByMs)) : undefined,
+    positive(alert.truncatedAlerts) ? { text: `另有 ${alert.truncatedAlerts} 条告警未展示` } : undefined,
   ];
 }
 
+const SENTRY_HEADER: Record<Exclude<AlertStatus, 'firing'>, string> = {
+  unresolved: '🔄 [Sentry 问题复发]',
+  resolved: '✅ [Sentry 已解决]',
+  ignored: '🔕 [Sentry 已忽略]',
+  assigned: '👤 [Sentry 已指派]',
+};
+
 function sentryCard(alert: Alert, opts: RenderOptions, now: Date): Card {
-  const totals = opts.totals;
-  const resolved = alert.status === 'resolved';
-  const headers: Record<Alert['status'], string> = {
-    firing: opts.repeat ? '🔁 [Sentry 应用告警]' : '🆕 [Sentry 应用告警]',
-    unresolved: '🔄 [Sentry 问题复发]',
-    resolved: '✅ [Sentry 已解决]',
-    ignored: '🔕 [Sentry 已忽略]',
-    assigned: '👤 [Sentry 已指派]',
-  };
+  const { totals } = opts;
   const level = (alert.level ?? alert.severity).toLowerCase();
+  const header = alert.status === 'firing' ? (opts.repeat ? '🔁 [Sentry 应用告警]' : '🆕 [Sentry 应用告警]') : SENTRY_HEADER[alert.status];
   return {
-    header: `${headers[alert.status]} ${alert.title}`,
-    colour: resolved ? 'info' : COLOUR[alert.severity],
-    lines: [
-      line(`${LEVEL_ICON[level] ?? SEVERITY_ICON[alert.severity]} 级别`, level.toUpperCase()),
-      line(`${TAG} 来源`, 'Sentry'),
-      line('📍 环境', alert.environment),
-      line(`${SCREEN} 服务`, alert.service),
-      line('📝 位置', alert.location),
+    header: `${header} ${oneLine(alert.title) ?? ''}`.trimEnd(),
+    colour: colourOf(alert.severity, alert.status),
+    lines: present([
+      line(`${LEVEL_ICON[level] ?? SEVERITY_ICON[alert.severity]} 级别`, oneLine(level.toUpperCase())),
+      line(`${TAG_ICON} 来源`, 'Sentry', true),
+      line('📍 环境', oneLine(alert.environment)),
+      line(`${SCREEN_ICON} 服务`, oneLine(alert.service)),
+      line('📝 位置', oneLine(alert.location)),
       line('⏰ 首次发现', formatTime(totals?.firstSeen ?? alert.startsAt, opts.tz)),
-      line('📊 状态', SENTRY_STATUS[alert.status]),
-      resolved ? durationLine(alert, now) : undefined,
-      line('🔢 发生次数', totals?.count ?? alert.count),
-      line('👥 影响用户', maxDefined(totals?.userCount, alert.userCount)),
-      line('👤 处理人', alert.labels.assignee),
-      ...commonTail(alert, opts),
-    ].filter((l): l is string => l !== undefined),
-    body: [alert.description].filter((l): l is string => Boolean(l)),
-    link: alert.url ? `🔗 详情: ${alert.url}` : undefined,
+      line('📊 状态', STATUS_WORD[alert.status]),
+      alert.status === 'resolved' ? lasted([totals?.firstSeen, alert.startsAt], alert, now) : undefined,
+      line('🔢 发生次数', positive(totals?.count) ?? alert.count),
+      line('👥 影响用户', totals?.userCount ?? alert.userCount),
+      line('👤 处理人', oneLine(alert.labels.assignee)),
+      ...tail(alert, opts),
+    ]),
+    body: [alert.description ?? ''].filter(Boolean),
+    url: alert.url,
   };
 }
 
 function alertmanagerCard(alert: Alert, opts: RenderOptions, now: Date): Card {
   const resolved = alert.status === 'resolved';
-  const totals = opts.totals;
+  const count = opts.totals?.count ?? 0;
   return {
-    header: `${resolved ? '✅ [RESOLVED]' : '🔥 [FIRING]'} ${alert.title}`,
-    colour: resolved ? 'info' : COLOUR[alert.severity],
-    lines: [
-      line(`${SEVERITY_ICON[alert.severity]} 严重程度`, (alert.level ?? alert.severity).toUpperCase()),
-      line(`${TAG} 来源`, 'Prometheus'),
-      line('📍 环境', alert.environment),
-      line(`${SCREEN} 实例`, alert.instance),
-      line('📦 任务', alert.job),
+    header: `${resolved ? '✅ [RESOLVED]' : '🔥 [FIRING]'} ${oneLine(alert.title) ?? ''}`.trimEnd(),
+    colour: colourOf(alert.severity, alert.status),
+    lines: present([
+      line(`${SEVERITY_ICON[alert.severity]} 严重程度`, oneLine((alert.level ?? alert.severity).toUpperCase())),
+      line(`${TAG_ICON} 来源`, 'Prometheus', true),
+      line('📍 环境', oneLine(alert.environment)),
+      line(`${SCREEN_ICON} 实例`, oneLine(alert.instance)),
+      line('📦 任务', oneLine(alert.job), true),
       line('⏰ 时间', formatTime(alert.startsAt, opts.tz)),
       resolved ? line('✅ 恢复时间', formatTime(alert.endsAt, opts.tz)) : undefined,
-      resolved ? durationLine(alert, now) : undefined,
-      totals && totals.count > 1 ? line('🔢 发生次数', totals.count) : undefined,
-      ...commonTail(alert, opts),
-    ].filter((l): l is string => l !== undefined),
-    body: [alert.summary ? `📝 ${alert.summary}` : undefined, alert.description].filter((l): l is string => Boolean(l)),
-    link: alert.url ? `🔗 详情: ${alert.url}` : undefined,
+      resolved ? lasted([alert.startsAt], alert, now) : undefined,
+      count > 1 ? line('🔢 发生次数', count) : undefined,
+      ...tail(alert, opts),
+    ]),
+    body: [alert.summary ? `📝 ${alert.summary}` : '', alert.description ?? ''].filter(Boolean),
+    url: alert.url,
   };
 }
 
+/** The gateway's own POST /test: says where it came from and that the path works. */
 function testCard(alert: Alert, opts: RenderOptions): Card {
   return {
-    header: `🧪 [测试消息] ${alert.title}`,
+    header: `🧪 [测试消息] ${oneLine(alert.title) ?? ''}`.trimEnd(),
     colour: 'info',
-    lines: [line(`${TAG} 来源`, 'Gateway'), line('⏰ 时间', formatTime(alert.startsAt, opts.tz))].filter((l): l is string => l !== undefined),
-    body: [alert.summary].filter((l): l is string => Boolean(l)),
+    lines: present([line(`${TAG_ICON} 来源`, 'Gateway'), line(`${SCREEN_ICON} 服务`, oneLine(alert.service)), line('⏰ 时间', formatTime(alert.startsAt, opts.tz))]),
+    body: [alert.summary ?? ''].filter(Boolean),
   };
-}
-
-function maxDefined(a?: number, b?: number): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.max(a, b);
 }
 
 export function cardFor(alert: Alert, opts: RenderOptions): Card {
@@ -153,7 +115,7 @@ export function cardFor(alert: Alert, opts: RenderOptions): Card {
   return testCard(alert, opts);
 }
 
-/** The seed's card (section 4) for one alert: 1..n parts, each within the byte budget. */
+/** The seed's card (section 4) for one alert: 1..n parts, each within opts.budgetBytes. */
 export function renderAlert(alert: Alert, opts: RenderOptions): string[] {
   return fitParts(cardFor(alert, opts), opts);
 }

@@ -1,32 +1,28 @@
-import { SEVERITY_RANK, type Alert } from '../alert';
-import type { RenderOptions, Totals } from './card';
-import { RULE_LINE } from './fit';
+import { SEVERITY_RANK, type Alert, type Severity } from '../alert';
 import { formatTime } from './time';
+import type { RenderOptions, Totals } from './types';
+import { escapeMarkdown, oneLine } from './user-text';
 import { byteLength, truncateBytes } from './utf8';
+import { RULE_LINE, SEVERITY_ICON, STATUS_WORD } from './words';
 
 export interface DigestItem {
   alert: Alert;
   totals: Totals;
 }
 
-const STATUS_WORD: Record<Alert['status'], string> = {
-  firing: '🔴 未解决',
-  unresolved: '🔴 复发',
-  resolved: '✅ 已解决',
-  ignored: '🔕 已忽略',
-  assigned: '👤 已指派',
-};
-const ICON = { critical: '🚨', warning: '⚠️', info: 'ℹ️' } as const;
+/** A title in a list line is cut shorter than on a card: the list is for scanning. */
+const LIST_TITLE_BYTES = 120;
 
-/** Worst first: severity, then unresolved before resolved, then the most frequent. */
+/** Worst first: severity, then still open before resolved, then the most frequent. */
 function worstFirst(a: DigestItem, b: DigestItem): number {
   return (
     SEVERITY_RANK[b.alert.severity] - SEVERITY_RANK[a.alert.severity] ||
     Number(a.alert.status === 'resolved') - Number(b.alert.status === 'resolved') ||
-    b.totals.count - a.totals.count
+    (b.totals.count || 0) - (a.totals.count || 0)
   );
 }
 
+/** 'MM-DD HH:mm' in the display time zone. */
 function shortTime(iso: string | undefined, tz: string): string | undefined {
   return formatTime(iso, tz)?.slice(5, 16);
 }
@@ -36,58 +32,83 @@ function itemLine(item: DigestItem, tz: string): string {
   const first = shortTime(totals.firstSeen ?? alert.startsAt, tz);
   const last = shortTime(totals.lastSeen ?? alert.receivedAt, tz);
   const when = first && last && first !== last ? `${first} ~ ${last}` : (first ?? last);
-  return [`${ICON[alert.severity]} ${alert.title}`, STATUS_WORD[alert.status], `×${totals.count}`, when].filter(Boolean).join(' · ');
+  const count = Number.isFinite(totals.count) && totals.count > 0 ? `×${totals.count}` : undefined;
+  const title = oneLine(alert.title, LIST_TITLE_BYTES) ?? '-';
+  return [`${SEVERITY_ICON[alert.severity]} ${title}`, STATUS_WORD[alert.status], count, when].filter(Boolean).join(' · ');
+}
+
+function moreLine(hidden: number): string {
+  return `… +${hidden} more (另有 ${hidden} 条未展示)`;
+}
+
+function heading(text: string, colour: string, opts: RenderOptions): string {
+  const capped = truncateBytes(text, Math.floor(opts.budgetBytes / 4));
+  return opts.format === 'markdown' ? `<font color="${colour}">**${escapeMarkdown(capped)}**</font>` : capped;
+}
+
+/** One line of a list, in worst-first order, and the group (service) it is shown under. */
+interface Entry {
+  group?: string;
+  line: string;
 }
 
 /**
- * One message with every line that fits and "+N more" for the rest: a digest never turns into
- * a series of messages, it stays one glance.
+ * A digest or a storm summary is always ONE message: the worst entries that fit, grouped, then
+ * "+N more" for the rest. A list split over several messages is no longer one glance, and each
+ * message would cost a slot of the destination's rate limit. Entries are taken strictly worst
+ * first, so what is left out is always less important than what is shown.
  */
-function fitList(head: string[], groups: Array<{ title?: string; lines: string[] }>, opts: RenderOptions, total: number): string[] {
+function oneMessage(head: string, entries: Entry[], opts: RenderOptions): string[] {
   const md = opts.format === 'markdown';
-  const esc = (s: string) => (md ? s.replace(/</g, '＜').replace(/>/g, '＞') : s);
-  const out = [...head];
-  const budget = opts.budgetBytes - 64; // room for the "+N more" line and the closing rule
+  const user = md ? escapeMarkdown : (s: string) => s;
+  const groupTitle = (g: string) => (md ? `**${user(g)}**` : `【${g}】`);
+  // Always room for the closing "+N more" line and rule, whatever N turns out to be.
+  const reserve = byteLength(`\n${moreLine(entries.length)}\n${RULE_LINE}`);
+  const groups = new Map<string | undefined, string[]>();
+  let bytes = byteLength(`${head}\n${RULE_LINE}`);
   let shown = 0;
-  outer: for (const group of groups) {
-    const title = group.title ? (md ? `**${esc(group.title)}**` : `【${group.title}】`) : undefined;
-    for (let i = 0; i < group.lines.length; i++) {
-      const candidate = [...(i === 0 && title ? [title] : []), esc(group.lines[i])];
-      if (byteLength([...out, ...candidate].join('\n')) > budget) break outer;
-      out.push(...candidate);
-      shown++;
-    }
+  for (const { group, line } of entries) {
+    const cost = byteLength(user(line)) + 1 + (groups.has(group) || group === undefined ? 0 : byteLength(groupTitle(group)) + 1);
+    if (bytes + cost + reserve > opts.budgetBytes) break;
+    groups.set(group, [...(groups.get(group) ?? []), user(line)]);
+    bytes += cost;
+    shown++;
   }
-  if (shown < total) out.push(`… +${total - shown} more (另有 ${total - shown} 条未展示)`);
+  const out = [head, RULE_LINE];
+  for (const [group, lines] of groups) out.push(...(group === undefined ? [] : [groupTitle(group)]), ...lines);
+  if (shown < entries.length) out.push(moreLine(entries.length - shown));
   out.push(RULE_LINE);
+  // Only a budget too small for the heading itself gets here cut.
   return [truncateBytes(out.join('\n'), opts.budgetBytes)];
 }
 
-function header(text: string, opts: RenderOptions): string {
-  return opts.format === 'markdown' ? `<font color="comment">**${text}**</font>` : text;
+function worstColour(items: DigestItem[]): 'warning' | 'comment' {
+  const worst = items.reduce<Severity>((w, i) => (SEVERITY_RANK[i.alert.severity] > SEVERITY_RANK[w] ? i.alert.severity : w), 'info');
+  return worst === 'info' ? 'comment' : 'warning';
 }
 
-/** The hourly/daily digest of one destination: problems grouped by service, worst first. */
+/**
+ * The hourly/daily digest of one destination: problems grouped by service (the service with
+ * the worst problem first), worst first inside, each with count, first/last seen and status.
+ */
 export function renderDigest(input: { heading: string; items: DigestItem[] }, opts: RenderOptions): string[] {
   const items = [...input.items].sort(worstFirst);
-  const byService = new Map<string, DigestItem[]>();
-  for (const item of items) {
-    const service = item.alert.service ?? '其他';
-    byService.set(service, [...(byService.get(service) ?? []), item]);
-  }
-  const occurrences = items.reduce((sum, i) => sum + i.totals.count, 0);
-  const head = [header(`📋 [${input.heading}] ${items.length} 个问题，共 ${occurrences} 次`, opts), RULE_LINE];
-  const groups = [...byService].map(([title, list]) => ({ title, lines: list.map((i) => itemLine(i, opts.tz)) }));
-  return fitList(head, groups, opts, items.length);
+  const occurrences = items.reduce((sum, i) => sum + (Number.isFinite(i.totals.count) && i.totals.count > 0 ? i.totals.count : 0), 0);
+  // Digests carry what could wait: grey unless something in them is worse than info.
+  const head = heading(`📋 [${oneLine(input.heading) ?? '汇总'}] ${items.length} 个问题，共 ${occurrences} 次`, worstColour(items), opts);
+  const entries = items.map((i) => ({ group: oneLine(i.alert.service, LIST_TITLE_BYTES) ?? '其他', line: itemLine(i, opts.tz) }));
+  return oneMessage(head, entries, opts);
 }
 
-/** When a destination ran out of budget: one card for everything that waited. */
+/** When a destination ran out of rate budget: one card for everything that waited, worst first. */
 export function renderStormSummary(input: { items: DigestItem[]; windowStart: string; windowEnd: string }, opts: RenderOptions): string[] {
   const items = [...input.items].sort(worstFirst);
-  const from = formatTime(input.windowStart, opts.tz)?.slice(11);
-  const to = formatTime(input.windowEnd, opts.tz)?.slice(11);
-  const span = from && to ? ` (${from} – ${to})` : '';
-  const head = [header(`🌪️ 风暴合并: ${items.length} 条告警${span}`, opts), RULE_LINE];
-  const lines = items.map((i) => `${itemLine(i, opts.tz)}${i.alert.service ? ` · ${i.alert.service}` : ''}`);
-  return fitList(head, [{ lines }], opts, items.length);
+  const from = formatTime(input.windowStart, opts.tz);
+  const to = formatTime(input.windowEnd, opts.tz);
+  // Same day: the clock times say enough.
+  const span = from && to ? ` (${from.slice(0, 10) === to.slice(0, 10) ? `${from.slice(11)} – ${to.slice(11)}` : `${from} – ${to}`})` : '';
+  const head = heading(`🌪️ 风暴合并: ${items.length} 条告警${span}`, worstColour(items), opts);
+  const service = (i: DigestItem) => oneLine(i.alert.service, LIST_TITLE_BYTES);
+  const entries = items.map((i) => ({ line: [itemLine(i, opts.tz), service(i)].filter(Boolean).join(' · ') }));
+  return oneMessage(head, entries, opts);
 }

@@ -1,4 +1,6 @@
 export * from './utf8';
 export * from './time';
-export { renderAlert, cardFor, type Totals, type RenderOptions } from './card';
+export type { Totals, RenderOptions, Card, CardLine } from './types';
+export { renderAlert, cardFor } from './card';
+export { MAX_PARTS } from './fit';
 export * from './digest';

@@ -9,8 +9,12 @@ export function byteLength(s: string): number {
  */
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/** Things that must stay whole: font tags, mentions, markdown links, bare URLs. */
-const ATOMS = /<\/?font[^>]*>|<@[^>\s]*>|\[[^\]\n]*\]\([^)\s]*\)|https?:\/\/\S+/g;
+/**
+ * Things that must stay whole: font tags, mentions, markdown links, bare URLs. A bare URL ends
+ * at the first character a URL cannot hold unencoded, so Chinese text glued to it (no space
+ * before it, as usual) is not swallowed.
+ */
+const ATOMS = /<\/?font[^<>]*>|<@[^<>\s]*>|\[[^[\]\n]{0,200}\]\([^()\s]{1,2000}\)|https?:\/\/[!#-;=?-~]+/g;
 
 /** Length (in UTF-16 units) of the longest run of whole units from the start within maxBytes. */
 function prefixWithin(units: Iterable<string>, maxBytes: number): number {
@@ -77,8 +81,10 @@ export function splitByBytes(s: string, maxBytes: number): string[] {
     const room = maxBytes - byteLength(current ?? '') - 1;
     if (current !== undefined && byteLength(line) > maxBytes && room > 16) {
       const cut = safeCutIndex(line, room);
-      current = `${current}\n${line.slice(0, cut)}`;
-      rest = line.slice(cut);
+      if (cut > 0) {
+        current = `${current}\n${line.slice(0, cut)}`;
+        rest = line.slice(cut);
+      }
     }
     if (current !== undefined) parts.push(current);
     while (byteLength(rest) > maxBytes) {

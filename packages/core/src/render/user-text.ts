@@ -1,0 +1,20 @@
+import { truncateBytes } from './utf8';
+
+/** A field on a one-line label (title, service, location …) longer than this is cut. */
+export const FIELD_MAX_BYTES = 256;
+
+/** User text for a one-line field: line breaks would break the card's layout, length its header. */
+export function oneLine(s: string | undefined, maxBytes = FIELD_MAX_BYTES): string | undefined {
+  if (s === undefined) return undefined;
+  const flat = s.replace(/\s*[\r\n\u2028\u2029]+\s*/g, ' ').trim();
+  return flat ? truncateBytes(flat, maxBytes) : undefined;
+}
+
+/**
+ * User text must not open a tag or a mention in WeCom markdown (`<font …>`, `<@all>`) nor start
+ * turn a line into a quote or a heading: the full-width forms read the same and are kept, so
+ * nothing is lost.
+ */
+export function escapeMarkdown(s: string): string {
+  return s.replace(/</g, '＜').replace(/>/g, '＞').replace(/^(\s*)#/gm, '$1＃');
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { byteLength, renderDigest, renderStormSummary, type Alert, type DigestItem, type RenderOptions } from '../src';
+
+const base: Alert = {
+  source: 'alertmanager', kind: 'alertmanager', key: 'k', idempotencyKey: '1'.repeat(32), status: 'firing', severity: 'warning',
+  title: 'P', labels: {}, startsAt: '2026-11-25T05:00:00Z', receivedAt: '2026-11-25T05:40:00Z',
+};
+const text: RenderOptions = { format: 'text', budgetBytes: 2048, tz: 'Asia/Shanghai' };
+const item = (n: number, severity: Alert['severity'], service: string | undefined, status: Alert['status'] = 'firing'): DigestItem => ({
+  alert: { ...base, key: `k${n}`, title: `Problem${n}`, severity, service, status },
+  totals: { count: n, firstSeen: '2026-11-25T05:00:00Z', lastSeen: '2026-11-25T05:40:00Z' },
+});
+const shownCount = (s: string) => (s.match(/Problem\d+/g) ?? []).length;
+const hiddenCount = (s: string) => Number(/\+(\d+) more/.exec(s)?.[1] ?? 0);
+
+describe('renderDigest', () => {
+  it('groups by service, worst first, with count, first/last seen and status', () => {
+    const items = [item(1, 'info', 'db'), item(2, 'warning', 'api', 'resolved'), item(3, 'warning', 'api'), item(4, 'critical', undefined)];
+    expect(renderDigest({ heading: '每小时汇总 14:00', items }, text)).toEqual([
+      [
+        '📋 [每小时汇总 14:00] 4 个问题，共 10 次',
+        '━━━━━━━━━━━━━━━━',
+        '【其他】',
+        '🚨 Problem4 · 🔴 未解决 · ×4 · 11-25 13:00 ~ 11-25 13:40',
+        '【api】',
+        '⚠️ Problem3 · 🔴 未解决 · ×3 · 11-25 13:00 ~ 11-25 13:40',
+        '⚠️ Problem2 · ✅ 已解决 · ×2 · 11-25 13:00 ~ 11-25 13:40',
+        '【db】',
+        'ℹ️ Problem1 · 🔴 未解决 · ×1 · 11-25 13:00 ~ 11-25 13:40',
+        '━━━━━━━━━━━━━━━━',
+      ].join('\n'),
+    ]);
+  });
+
+  it('markdown: bold service names, grey heading when only info waited, user text neutralised', () => {
+    const evil = { ...item(1, 'info', 'db'), alert: { ...item(1, 'info', 'db').alert, title: '<font color="info">x</font>' } };
+    const [digest] = renderDigest({ heading: '每日汇总 2026-11-25', items: [evil] }, { ...text, format: 'markdown' });
+    expect(digest.split('\n').slice(0, 4)).toEqual([
+      '<font color="comment">**📋 [每日汇总 2026-11-25] 1 个问题，共 1 次**</font>',
+      '━━━━━━━━━━━━━━━━',
+      '**db**',
+      'ℹ️ ＜font color="info"＞x＜/font＞ · 🔴 未解决 · ×1 · 11-25 13:00 ~ 11-25 13:40',
+    ]);
+  });
+
+  it('one time when first and last seen are the same minute; missing times and counts are left out', () => {
+    const same = { alert: { ...base, title: 'Once' }, totals: { count: 1, firstSeen: '2026-11-25T05:00:00Z', lastSeen: '2026-11-25T05:00:30Z' } };
+    const bare = { alert: { ...base, title: 'Bare', startsAt: undefined, receivedAt: 'garbage' }, totals: { count: Number.NaN } };
+    const [digest] = renderDigest({ heading: 'h', items: [same, bare] }, text);
+    expect(digest).toContain('⚠️ Once · 🔴 未解决 · ×1 · 11-25 13:00\n');
+    expect(digest).toContain('⚠️ Bare · 🔴 未解决\n');
+    expect(digest).not.toMatch(/undefined|null|NaN/);
+  });
+
+  it.each([
+    ['text', 2048],
+    ['markdown', 2048],
+    ['markdown', 4096],
+  ] as const)('%s/%i: "+N more" past the budget, still one message, nothing unaccounted', (format, budgetBytes) => {
+    const items = Array.from({ length: 400 }, (_, i) => item(i + 1, i % 5 ? 'warning' : 'critical', `svc${i % 7}`));
+    const parts = renderDigest({ heading: '每日汇总', items }, { ...text, format, budgetBytes });
+    expect(parts).toHaveLength(1);
+    expect(byteLength(parts[0])).toBeLessThanOrEqual(budgetBytes);
+    expect(shownCount(parts[0]) + hiddenCount(parts[0])).toBe(400);
+    expect(hiddenCount(parts[0])).toBeGreaterThan(0);
+    expect(parts[0]).toMatch(/\n… \+\d+ more \(另有 \d+ 条未展示\)\n━+$/);
+    // The room is used: what is left unused is less than one more line would need.
+    expect(budgetBytes - byteLength(parts[0])).toBeLessThan(200);
+    // Worst first: the criticals are the ones shown.
+    expect(parts[0]).not.toContain('⚠️');
+  });
+});
+
+describe('renderStormSummary', () => {
+  it('names the count and the window, and lists the worst first with their service', () => {
+    const items = [item(1, 'warning', 'a'), item(2, 'critical', 'b'), item(3, 'info', undefined)];
+    const lines = renderStormSummary({ items, windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:10Z' }, text)[0].split('\n');
+    expect(lines[0]).toBe('🌪️ 风暴合并: 3 条告警 (14:00:00 – 14:01:10)');
+    expect(lines.slice(2, 5)).toEqual([
+      '🚨 Problem2 · 🔴 未解决 · ×2 · 11-25 13:00 ~ 11-25 13:40 · b',
+      '⚠️ Problem1 · 🔴 未解决 · ×1 · 11-25 13:00 ~ 11-25 13:40 · a',
+      'ℹ️ Problem3 · 🔴 未解决 · ×3 · 11-25 13:00 ~ 11-25 13:40',
+    ]);
+  });
+
+  it('a window across midnight gives full dates; a broken window is left out', () => {
+    const items = [item(1, 'critical', 'a')];
+    const [across] = renderStormSummary({ items, windowStart: '2026-11-25T15:59:00Z', windowEnd: '2026-11-25T16:01:00Z' }, text);
+    expect(across.split('\n')[0]).toBe('🌪️ 风暴合并: 1 条告警 (2026-11-25 23:59:00 – 2026-11-26 00:01:00)');
+    const [broken] = renderStormSummary({ items, windowStart: '', windowEnd: 'x' }, { ...text, format: 'markdown' });
+    expect(broken.split('\n')[0]).toBe('<font color="warning">**🌪️ 风暴合并: 1 条告警**</font>');
+  });
+
+  it('any storm is one message within budget that accounts for every alert (property)', () => {
+    const title = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.constantFrom('数据库连接池耗尽'.repeat(50), '<@all>', 'a\nb'));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ title, severity: fc.constantFrom<Alert['severity']>('critical', 'warning', 'info'), count: fc.integer({ min: 0, max: 1e6 }) }), { maxLength: 300 }),
+        fc.constantFrom(512, 2048, 4096),
+        fc.constantFrom('text' as const, 'markdown' as const),
+        (specs, budgetBytes, format) => {
+          const items = specs.map((s, i) => ({ alert: { ...base, key: `k${i}`, title: s.title, severity: s.severity }, totals: { count: s.count } }));
+          const parts = renderStormSummary({ items, windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:00Z' }, { ...text, format, budgetBytes });
+          expect(parts).toHaveLength(1);
+          expect(byteLength(parts[0])).toBeLessThanOrEqual(budgetBytes);
+          expect(Buffer.from(parts[0], 'utf8').toString('utf8')).toBe(parts[0]);
+          const listed = parts[0].split('\n').filter((l) => /^(🚨|⚠️|ℹ️) /.test(l)).length;
+          expect(listed + hiddenCount(parts[0])).toBe(items.length);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
