@@ -152,16 +152,6 @@ export async function startGateway(opts: { redisUrl: string; env: Record<string,
         await sleep(100);
       }
     },
-    /** Every "alert fate" line the workers printed. */
-    fates(): Array<{ fate: string; reason?: string; title?: string }> {
-      return workers.flatMap((w) =>
-        w
-          .output()
-          .split('\n')
-          .filter((l) => l.includes('"alert fate"'))
-          .map((l) => JSON.parse(l)),
-      );
-    },
     logs(): string {
       return [ingest, ...workers].map((p) => p.output()).join('\n');
     },

@@ -8,3 +8,4 @@ export * from './sources';
 export * from './render';
 export * from './silences';
 export * from './self-monitor';
+export * from './service';

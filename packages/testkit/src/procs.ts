@@ -1,6 +1,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -53,26 +54,38 @@ function readStat(pid: number): { cpu: number; rssMb: number } {
 }
 
 export function startProc(file: string, env: Record<string, string>, opts: { ipc?: boolean } = {}): Proc {
+  // Output goes straight to a file, as with docker's log driver: no reader process pays for it,
+  // and a child never blocks on a full pipe.
+  const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proc-')), 'output.log');
+  const fd = fs.openSync(logFile, 'a');
+  const stdio: Array<'ignore' | 'ipc' | number> = ['ignore', fd, fd, ...(opts.ipc ? (['ipc'] as const) : [])];
   const child = opts.ipc
-    ? fork(file, [], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-    : spawn(process.execPath, [file], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
+    ? fork(file, [], { env: { PATH: process.env.PATH, ...env }, stdio })
+    : spawn(process.execPath, [file], { env: { PATH: process.env.PATH, ...env }, stdio });
+  fs.closeSync(fd);
+  const out = () => {
+    const size = fs.statSync(logFile).size;
+    const from = Math.max(0, size - 1_000_000);
+    const buffer = Buffer.alloc(size - from);
+    const handle = fs.openSync(logFile, 'r');
+    fs.readSync(handle, buffer, 0, buffer.length, from);
+    fs.closeSync(handle);
+    return buffer.toString('utf8');
+  };
   let last = { cpu: 0, rssMb: 0 };
-  child.stdout?.on('data', (d) => (out = (out + d).slice(-200_000)));
-  child.stderr?.on('data', (d) => (out = (out + d).slice(-200_000)));
   const sample = () => {
     if (child.pid && child.exitCode === null) last = readStat(child.pid);
   };
   const timer = setInterval(sample, 200);
   return {
     child,
-    output: () => out,
+    output: out,
     cpuSeconds: () => (sample(), last.cpu),
     peakRssMb: () => (sample(), last.rssMb),
     async stop() {
       sample();
       clearInterval(timer);
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await Promise.race([exited, sleep(15_000)]);

@@ -29,8 +29,10 @@ export function deliverStage(deps: {
       const claimant = String(job.id);
       const waitedMs = deps.clock.now() - Date.parse(alert.receivedAt);
       const lateByMs = alert.severity === 'critical' && waitedMs > deps.lateNoticeAfterMs ? waitedMs : undefined;
+      // Only a job that ran before (a retry, or one a crashed worker left) can have sent already.
+      const ranBefore = job.attemptsStarted > 1 || job.attemptsMade > 0;
       for (const decision of ctx.immediate) {
-        if (await deps.history.wasDelivered(claimant, decision.destinationId)) continue;
+        if (ranBefore && (await deps.history.wasDelivered(claimant, decision.destinationId))) continue;
         const channel = deps.channels.get(decision.destinationId);
         if (!channel) throw new Error(`no channel for destination ${decision.destinationId}`);
         const fields = { source: alert.source, origin: sourceName(alert), key: alert.key, channel: channel.id, attempt: job.attemptsMade + 1 };
@@ -39,9 +41,10 @@ export function deliverStage(deps: {
             renderAlert(alert, { format: channel.format, budgetBytes, tz: deps.tz, totals: ctx.totals, repeat: ctx.firstTime === false, mentions: decision.mentions, lateByMs });
           const results = await sendRendered(channel, render, ctx.log, decision.mentions);
           await deps.history.markDelivered(claimant, decision.destinationId);
+          ctx.sentTo.push(decision.destinationId);
           deps.metrics.deliveries.inc({ channel: channel.kind, outcome: 'success', errcode: String(results[0]?.errcode ?? 0) });
           deps.metrics.deliveryLatency.observe({ channel: channel.kind }, Math.max(0, waitedMs) / 1000);
-          ctx.log.info('消息发送成功', { ...fields, errcode: results[0]?.errcode ?? 0, parts: results.length });
+          ctx.log.info('消息发送成功', { ...fields, errcode: results[0]?.errcode ?? 0, parts: results.length, fate: 'delivered' });
           const missed = results.find((r) => r.missed)?.missed;
           if (missed) ctx.log.warn('部分接收人未收到消息 (some recipients were not reached)', { ...fields, missed });
         } catch (err) {

@@ -16,7 +16,8 @@ export function digestStage(deps: { digests: DigestStore; nextDigestLabel: (sche
           await deps.digests.add(decision.destinationId, decision.delivery, ctx.alert);
           digested.push(deps.nextDigestLabel(decision.delivery));
         } else {
-          await deps.digests.remove(decision.destinationId, ctx.alert.key);
+          // A problem seen for the first time cannot be waiting in a digest.
+          if (!ctx.firstTime) await deps.digests.remove(decision.destinationId, ctx.alert.key);
           ctx.immediate.push(decision);
         }
       }

@@ -15,6 +15,8 @@ export interface AlertContext {
   decisions: Decision[];
   /** Destinations that are to receive the alert now (after digests and rate limits took theirs). */
   immediate: Decision[];
+  /** Destinations this run sent to (their 消息发送成功 lines carry the alert's fate). */
+  sentTo: string[];
   /** Rate-limit slots taken for the immediate destinations, given back if the send fails. */
   slots: Map<string, string>;
 }

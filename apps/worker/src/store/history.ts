@@ -74,7 +74,7 @@ export function createHistoryStore(deps: { redis: RedisConnection; prefix: strin
   const retentionMs = deps.retentionMs ?? 7 * 24 * 3600 * 1000;
   const problemKey = (key: string) => `${prefix}:problem:${key}`;
   const claimKey = (alert: Pick<Alert, 'key' | 'status' | 'severity'>) => `${prefix}:claim:${alert.key}:${alert.status}:${alert.severity}`;
-  const deliveredKey = (claimant: string) => `${prefix}:delivered:${claimant}`;
+  const deliveredKey = (claimant: string, destinationId: string) => `${prefix}:delivered:${claimant}:${destinationId}`;
 
   return {
     async observe(alert: Alert, claimantId: string): Promise<Verdict> {
@@ -110,10 +110,10 @@ export function createHistoryStore(deps: { redis: RedisConnection; prefix: strin
       return count ? totalsOf(count, users, first, last) : undefined;
     },
     async markDelivered(claimantId: string, destinationId: string): Promise<void> {
-      await redis.multi().sadd(deliveredKey(claimantId), destinationId).pexpire(deliveredKey(claimantId), 24 * 3600 * 1000).exec();
+      await redis.set(deliveredKey(claimantId, destinationId), '1', 'PX', 24 * 3600 * 1000);
     },
     async wasDelivered(claimantId: string, destinationId: string): Promise<boolean> {
-      return (await redis.sismember(deliveredKey(claimantId), destinationId)) === 1;
+      return (await redis.exists(deliveredKey(claimantId, destinationId))) === 1;
     },
     /** Frees the claim (the job failed for good, or a silence held it) so the next occurrence goes through. */
     async release(alert: Alert, claimantId: string): Promise<void> {

@@ -90,7 +90,8 @@ export async function startHarness(env: Record<string, string>, opts: { clock?: 
       workers.push(await startWorker({ config, logger, clock: opts.clock }));
     },
     fates(fate?: string) {
-      return logs.lines.filter((l) => l.message === 'alert fate' && (!fate || l.fate === fate));
+      // A delivered alert's fate is on its 消息发送成功 line.
+      return logs.lines.filter((l) => (l.message === 'alert fate' || (l.message === '消息发送成功' && l.fate)) && (!fate || l.fate === fate));
     },
     async idle() {
       await waitFor(async () => {
