@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { alertmanagerWebhook, appEnv, ledger, report, sleep, startFakeWecomProc, startGateway, startRedisCluster } from './support';
+import { alertmanagerWebhook, appEnv, ledger, report, sleep, startFakeWecomProc, startGateway, startRedisCluster, startRedisSentinel } from './support';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -54,11 +54,17 @@ describe('chaos: crashing workers', () => {
   });
 
   let cluster: Awaited<ReturnType<typeof startRedisCluster>> | undefined;
+  let sentinel: Awaited<ReturnType<typeof startRedisSentinel>> | undefined;
   afterAll(async () => {
     await cluster?.stop();
+    await sentinel?.stop();
   });
   it('Redis Cluster (3 masters, hash-tagged prefix): the same, lost 0', async () => {
     cluster = await startRedisCluster();
     await crashScenario('cluster', cluster.url, 1000);
+  });
+  it('Redis Sentinel (the master found through a Sentinel): the same, lost 0', async () => {
+    sentinel = await startRedisSentinel();
+    await crashScenario('sentinel', sentinel.url, 1000);
   });
 });

@@ -81,6 +81,23 @@ export async function startRedisCluster() {
   };
 }
 
+/** A master and one Sentinel watching it (quorum 1), reached as redis-sentinel://…/mymaster. */
+export async function startRedisSentinel() {
+  const master = await startRedisServer();
+  const port = await freePort();
+  const conf = path.join(master.dir, 'sentinel.conf');
+  fs.writeFileSync(conf, `port ${port}\nbind 127.0.0.1\ndir ${master.dir}\nsentinel monitor mymaster 127.0.0.1 ${master.port} 1\nsentinel down-after-milliseconds mymaster 2000\n`);
+  const sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  for (let i = 0; i < 200 && !(await portOpen(port)); i++) await sleep(25);
+  return {
+    url: `redis-sentinel://127.0.0.1:${port}/mymaster`,
+    async stop() {
+      sentinel.kill('SIGKILL');
+      master.kill();
+    },
+  };
+}
+
 export const appEnv = (wecomUrl: string) => ({
   WEIXIN_API_BASE: wecomUrl,
   WEIXIN_CORP_ID: 'ww-test-corp',
