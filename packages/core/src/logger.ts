@@ -1,72 +1,103 @@
 import winston from 'winston';
+import Transport from 'winston-transport';
 
 export type Logger = winston.Logger;
 
 /** Field names whose values are never logged, whatever they hold. */
 const SECRET_FIELDS = /^(access_?token|corp_?secret|secret|password|authorization|token|robot_?key|webhook_?key|client_?secret|signature)$/i;
 
-/** Secrets that travel inside URLs and messages (query strings, auth headers). */
+/**
+ * Secrets that travel inside URLs and messages (query strings, auth headers). The value
+ * classes stop at a backslash too: they run over JSON text, where `\"` must stay whole.
+ */
 const SECRET_PATTERNS: RegExp[] = [
-  /((?:access_token|corpsecret|key|token|secret)=)[^&\s"']+/gi,
-  /(Bearer\s+)[^\s"']+/gi,
+  /((?:access_token|corpsecret|key|token|secret)=)[^&\s"'\\]+/gi,
+  /(Bearer\s+)[^\s"'\\]+/gi,
   /(Basic\s+)[A-Za-z0-9+/=]+/g,
 ];
 
 const REDACTED = '[redacted]';
+/** Where winston looks for the finished line. */
+const MESSAGE = Symbol.for('message');
 
+/** Replaces the configured secret values, and anything shaped like a token, in one text. */
 export function redactText(text: string, secrets: readonly string[]): string {
   let out = text;
-  for (const secret of secrets) out = out.split(secret).join(REDACTED);
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   for (const pattern of SECRET_PATTERNS) out = out.replace(pattern, `$1${REDACTED}`);
   return out;
 }
 
-function redactValue(value: unknown, secrets: readonly string[], depth = 0): unknown {
-  if (typeof value === 'string') return redactText(value, secrets);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) {
-    return { name: value.name, message: redactText(value.message, secrets) };
+/** Secret-named fields blanked, errors as name and message, cycles cut: the JSON of one line. */
+function serialize(info: object): string {
+  const seen = new WeakSet<object>();
+  return JSON.stringify(info, (key, value: unknown) => {
+    if (key && SECRET_FIELDS.test(key)) return REDACTED;
+    if (value instanceof Error) return { name: value.name, message: value.message };
+    if (typeof value === 'bigint') return String(value);
+    if (value !== null && typeof value === 'object') {
+      if (seen.has(value)) return '[circular]';
+      seen.add(value);
+    }
+    return value;
+  });
+}
+
+/** How long a line may wait for company before it is written. */
+const FLUSH_MS = 10;
+
+/**
+ * Lines leave in one write every few milliseconds: a worker logs a line per alert, each
+ * finishing in its own event-loop turn, and a write per line costs a system call. Whatever is
+ * pending is written before the process exits; a kill -9 loses at most FLUSH_MS of lines.
+ */
+class BatchedStdout extends Transport {
+  private pending: string[] = [];
+
+  constructor() {
+    super();
+    process.once('exit', () => this.flush());
   }
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = SECRET_FIELDS.test(k) ? REDACTED : redactValue(v, secrets, depth + 1);
+
+  override log(info: Record<string | symbol, unknown>, next: () => void): void {
+    if (this.pending.push(info[MESSAGE] as string) === 1) setTimeout(() => this.flush(), FLUSH_MS).unref();
+    next();
   }
-  return out;
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const text = `${this.pending.join('\n')}\n`;
+    this.pending = [];
+    process.stdout.write(text);
+  }
 }
 
 /**
- * JSON lines on stdout. Every field and the message pass through redaction: the configured
- * secret values and anything shaped like a token in a URL or header become [redacted].
+ * JSON lines on stdout. Each line is serialized once and redacted once: the configured secret
+ * values (raw and as JSON escapes them), secret-named fields at any depth, and anything shaped
+ * like a token in a URL or header become [redacted].
  */
 export function createLogger(options: {
   level?: string;
   service: string;
   secrets?: readonly string[];
-  /** Extra transport, used by tests to capture lines. */
+  /** Where lines go instead of stdout; tests capture them this way. */
   stream?: NodeJS.WritableStream;
 }): Logger {
-  const secrets = options.secrets ?? [];
+  const rawSecrets = (options.secrets ?? []).filter(Boolean);
+  const secrets = [...new Set([...rawSecrets, ...rawSecrets.map((s) => JSON.stringify(s).slice(1, -1))])];
   const levels = winston.config.npm.levels;
   const threshold = levels[options.level ?? 'info'];
-  // Drop disabled levels before any formatting: redaction is not free on the hot path.
-  const enabled = winston.format((info) => (levels[info.level] <= threshold ? info : false));
-  const redact = winston.format((info) => {
-    for (const key of Object.keys(info)) {
-      if (key === 'level') continue;
-      info[key] = SECRET_FIELDS.test(key) ? REDACTED : redactValue(info[key], secrets);
-    }
+  const line = winston.format((info) => {
+    if (levels[info.level] > threshold) return false;
+    info.timestamp = new Date().toISOString();
+    info[MESSAGE] = redactText(serialize(info), secrets);
     return info;
   });
-  const transports: winston.transport[] = [
-    options.stream
-      ? new winston.transports.Stream({ stream: options.stream })
-      : new winston.transports.Console(),
-  ];
   return winston.createLogger({
     level: options.level ?? 'info',
     defaultMeta: { service: options.service },
-    format: winston.format.combine(enabled(), redact(), winston.format.timestamp(), winston.format.json()),
-    transports,
+    format: line(),
+    transports: [options.stream ? new winston.transports.Stream({ stream: options.stream }) : new BatchedStdout()],
   });
 }
