@@ -59,7 +59,7 @@ export interface Alert {
 
 /** Short, deterministic hex id; BullMQ job ids must not contain ':'. */
 export function hashId(...parts: Array<string | number | undefined>): string {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(String(part ?? '')).update('\u0000');
-  return hash.digest('hex').slice(0, 32);
+  let joined = '';
+  for (const part of parts) joined += `${part ?? ''}\u0000`;
+  return createHash('sha256').update(joined).digest('hex').slice(0, 32);
 }

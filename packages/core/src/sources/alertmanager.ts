@@ -3,7 +3,8 @@ import { hashId, type Alert, type Severity } from '../alert';
 import { MAX_TITLE, check, compact, isoTime, stringRecord, text } from './fields';
 
 /** Alertmanager webhook v4 (reference/alertmanager.md): one body per alert group. */
-const labelMap = Joi.object().pattern(Joi.string().max(200), Joi.string().allow('').max(100_000));
+// A regex for the keys, not a string schema: same rule, half of joi's time on every webhook.
+const labelMap = Joi.object().pattern(/^[\s\S]{0,200}$/, Joi.string().allow('').max(100_000));
 const schema = Joi.object({
   version: Joi.string().valid('4').required(),
   status: Joi.string().valid('firing', 'resolved'),

@@ -44,18 +44,26 @@ export function count(value: unknown): number | undefined {
 
 /** Plain object of string values, safe against prototype keys. */
 export function stringRecord(value: unknown): Record<string, string> {
-  const out: Record<string, string> = Object.create(null);
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { ...out };
+  const out: Record<string, string> = {};
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return out;
   for (const [k, v] of Object.entries(value)) {
-    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    const key = k.slice(0, 100);
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
     const s = text(v, MAX_TEXT);
-    if (s !== undefined) out[k.slice(0, 100)] = s;
+    if (s !== undefined) out[key] = s;
   }
-  return { ...out };
+  return out;
 }
 
-/** Drops undefined fields so the job data and the schema stay clean. */
-export function compact<T extends object>(obj: T): T {
-  for (const key of Object.keys(obj) as Array<keyof T>) if (obj[key] === undefined) delete obj[key];
-  return obj;
+/**
+ * Drops undefined fields so the job data and the schema stay clean, merging a second object
+ * in if given. Copies rather than deletes or spreads: both make building an alert several
+ * times slower (a `delete` leaves a slow dictionary object; a spread takes a generic path).
+ */
+export function compact<A extends object, B extends object = object>(first: A, second?: B): A & B {
+  const out = {} as Record<string, unknown>;
+  for (const part of [first, second]) {
+    for (const key in part) if ((part as Record<string, unknown>)[key] !== undefined) out[key] = (part as Record<string, unknown>)[key];
+  }
+  return out as A & B;
 }

@@ -58,15 +58,13 @@ const schemas = {
 };
 
 /** Seed 告警分级策略: fatal → critical; error → critical when new, warning when it repeats; warning → info. */
-function severityOf(level: string | undefined): Pick<Alert, 'severity' | 'repeatSeverity'> {
-  switch ((level ?? 'error').toLowerCase()) {
-    case 'fatal':
-      return { severity: 'critical' };
-    case 'error':
-      return { severity: 'critical', repeatSeverity: 'warning' };
-    default:
-      return { severity: 'info' };
-  }
+function severityOf(level: string | undefined): Severity {
+  const l = (level ?? 'error').toLowerCase();
+  return l === 'fatal' || l === 'error' ? 'critical' : 'info';
+}
+
+function repeatSeverityOf(level: string | undefined): Severity | undefined {
+  return (level ?? 'error').toLowerCase() === 'error' ? 'warning' : undefined;
 }
 
 const asObj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -115,11 +113,11 @@ function fromIssue(input: SentryInput, body: Obj): Alert {
   const project = asObj(issue.project);
   const level = text(issue.level, 50);
   const metadata = asObj(issue.metadata);
-  return compact({
-    ...base(input, `issue.${action}`, hashId('sentry-issue', id, action, text(issue.lastSeen), text(issue.status), text(issue.substatus))),
+  return compact(base(input, `issue.${action}`, hashId('sentry-issue', id, action, text(issue.lastSeen), text(issue.status), text(issue.substatus))), {
     key: `sentry:${id}`,
     status,
-    ...severityOf(level),
+    severity: severityOf(level),
+    repeatSeverity: repeatSeverityOf(level),
     level,
     title: text(issue.title, MAX_TITLE) ?? detailOf(metadata) ?? `Sentry issue ${id}`,
     service: text(project.slug, 200) ?? text(project.name, 200),
@@ -141,11 +139,11 @@ function fromEvent(input: SentryInput, body: Obj, kind: 'error.created' | 'event
   const issueId = text(event.issue_id, 200);
   const eventId = String(event.event_id);
   const level = text(event.level, 50);
-  return compact({
-    ...base(input, kind, hashId('sentry-event', eventId, kind, rule)),
+  return compact(base(input, kind, hashId('sentry-event', eventId, kind, rule)), {
     key: issueId ? `sentry:${issueId}` : `sentry-event:${eventId}`,
     status: 'firing' as const,
-    ...severityOf(level),
+    severity: severityOf(level),
+    repeatSeverity: repeatSeverityOf(level),
     level,
     title: text(event.title, MAX_TITLE) ?? detailOf(event.metadata) ?? text(event.message, MAX_TITLE) ?? `Sentry event ${eventId}`,
     environment: environmentOf(event),
@@ -168,8 +166,7 @@ function fromMetricAlert(input: SentryInput, body: Obj): Alert {
   const rule = asObj(incident.alert_rule);
   const projects = Array.isArray(incident.projects) ? incident.projects : Array.isArray(rule.projects) ? rule.projects : [];
   const resolved = mapped === 'resolved';
-  return compact({
-    ...base(input, `metric_alert.${action}`, hashId('sentry-metric', String(incident.id), action, text(incident.date_closed))),
+  return compact(base(input, `metric_alert.${action}`, hashId('sentry-metric', String(incident.id), action, text(incident.date_closed))), {
     key: `sentry-metric:${String(rule.id)}`,
     status: resolved ? ('resolved' as const) : ('firing' as const),
     severity: resolved ? ('warning' as const) : mapped,
@@ -196,11 +193,11 @@ function fromLegacy(input: SentryInput, body: Obj): { event: string; alert: Aler
   const exceptions = asObj(event.exception).values;
   const lastException = Array.isArray(exceptions) ? asObj(exceptions[exceptions.length - 1]) : {};
   const exceptionText = detailOf({ type: lastException.type, value: lastException.value });
-  const alert = compact({
-    ...base(input, isTest ? 'legacy.test' : 'legacy', hashId('sentry-legacy', id, eventId, rules.join('\n'))),
+  const alert = compact(base(input, isTest ? 'legacy.test' : 'legacy', hashId('sentry-legacy', id, eventId, rules.join('\n'))), {
     key: `sentry:${id}`,
     status: 'firing' as const,
-    ...severityOf(level),
+    severity: severityOf(level),
+    repeatSeverity: repeatSeverityOf(level),
     level,
     title: text(event.title, MAX_TITLE) ?? text(body.message, MAX_TITLE) ?? `Sentry issue ${id}`,
     environment: environmentOf(event),
