@@ -7,7 +7,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, createRedis, hashId } from '@ng/core';
-import { freePort, root, sleep, startFakeWecomProc, startProc, type Proc } from '@ng/testkit';
+import { REDIS_URL, dropPrefix, freePort, root, sleep, startFakeWecomProc, startProc, type Proc } from '@ng/testkit';
 
 export { freePort, sleep, startFakeWecomProc };
 
@@ -177,6 +177,8 @@ export async function startGateway(opts: { redisUrl: string; env: Record<string,
       agent.destroy();
       await queue.close().catch(() => undefined);
       connection.disconnect();
+      // The suite's own Redis servers go away with it; the shared one keeps nothing of the run.
+      if (opts.redisUrl === REDIS_URL) await dropPrefix(prefix);
     },
   };
 }

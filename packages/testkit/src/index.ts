@@ -1,2 +1,3 @@
 export * from './fake-wecom';
 export * from './procs';
+export * from './redis-keys';

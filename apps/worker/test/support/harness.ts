@@ -2,10 +2,12 @@ import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, alertJobOptions, createLogger, createRedis, jobIdFor, loadConfig, secretsOf, type Alert, type Config } from '@ng/core';
+import { dropPrefix } from '@ng/testkit';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import type { Clock } from '../../src/clock';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { dropPrefix };
 
 /** Captures every JSON log line of a test, for assertions on fates and on secrets. */
 export function captureLogs() {
@@ -40,18 +42,6 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, what:
 
 export function uniquePrefix(name: string): string {
   return `{t-${name}-${randomBytes(4).toString('hex')}}`;
-}
-
-/** Deletes every key of a test's prefix. */
-export async function dropPrefix(prefix: string): Promise<void> {
-  const redis = createRedis(REDIS_URL, 'worker');
-  let cursor = '0';
-  do {
-    const [next, keys] = await (redis as import('ioredis').Redis).scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
 }
 
 /**
