@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, alertJobOptions, createRedis, hashId, jobIdFor, type Alert } from '@ng/core';
-import { REDIS_URL, freePort, median, percentile, root, sleep, startFakeWecomProc, startProc, type Proc } from '@ng/testkit';
+import { REDIS_URL, dropPrefix, freePort, median, percentile, root, sleep, startFakeWecomProc, startProc, type Proc } from '@ng/testkit';
 
 /**
  * pnpm bench: every figure a median of REPEATS runs, measured against this machine's own
@@ -33,17 +33,6 @@ const appEnv = (url: string) => ({
   LOG_LEVEL: 'info',
 });
 
-async function dropPrefix(p: string) {
-  const redis = createRedis(REDIS_URL, 'worker') as import('ioredis').Redis;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${p}*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length) await redis.unlink(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
-}
-
 async function waitForHealth(url: string, method = 'GET') {
   for (let i = 0; i < 400; i++) {
     try {
@@ -60,14 +49,19 @@ async function waitForHealth(url: string, method = 'GET') {
 
 interface IngestFigures { rps: number; p50: number; p99: number; rssMb: number }
 
-async function ingestOnce(target: 'bare' | 'ingest', kind: 'sentry' | 'alertmanager'): Promise<IngestFigures> {
+/** bare: Express alone; floor: Express storing a job through BullMQ; ingest: ours. */
+type IngestTarget = 'bare' | 'floor' | 'ingest';
+const INGEST_FILES: Record<IngestTarget, string> = {
+  bare: path.join(__dirname, 'bare-express.js'),
+  floor: path.join(__dirname, 'bare-express-queue.js'),
+  ingest: path.join(root, 'apps/ingest/dist/main.js'),
+};
+
+async function ingestOnce(target: IngestTarget, kind: 'sentry' | 'alertmanager'): Promise<IngestFigures> {
   const port = await freePort();
   const p = prefix('ingest');
-  const proc =
-    target === 'bare'
-      ? startProc(path.join(__dirname, 'bare-express.js'), { PORT: String(port) })
-      : startProc(path.join(root, 'apps/ingest/dist/main.js'), { PORT: String(port), REDIS_URL, QUEUE_PREFIX: p });
-  await waitForHealth(`http://127.0.0.1:${port}${target === 'bare' ? '/health' : '/health'}`, target === 'bare' ? 'POST' : 'GET');
+  const proc = startProc(INGEST_FILES[target], { PORT: String(port), REDIS_URL, QUEUE_PREFIX: p });
+  await waitForHealth(`http://127.0.0.1:${port}/health`, target === 'bare' ? 'POST' : 'GET');
   const [pathname, body, marker] =
     kind === 'sentry' ? ['/webhook/sentry', sentryBody, 'bb78c1407cea4519aa397afc059c793d'] : ['/webhook/alertmanager', amBody, '4007b8b128cb8777'];
   let seq = 0;
@@ -83,18 +77,18 @@ async function ingestOnce(target: 'bare' | 'ingest', kind: 'sentry' | 'alertmana
   const result = await autocannon({ ...options, duration: INGEST_SECONDS } as unknown as autocannon.Options);
   const rssMb = proc.peakRssMb();
   await proc.stop();
-  if (target === 'ingest') await dropPrefix(p);
+  if (target !== 'bare') await dropPrefix(p);
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${target}/${kind}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, rssMb };
 }
 
 async function ingestBench() {
-  const out: Record<string, { bare: IngestFigures; ingest: IngestFigures; ratio: number; p99Ratio: number }> = {};
+  const out: Record<string, { bare: IngestFigures; floor: IngestFigures; ingest: IngestFigures; ratio: number; p99Ratio: number; floorRatio: number }> = {};
   for (const kind of ['sentry', 'alertmanager'] as const) {
-    const runs: Record<'bare' | 'ingest', IngestFigures[]> = { bare: [], ingest: [] };
+    const runs: Record<IngestTarget, IngestFigures[]> = { bare: [], floor: [], ingest: [] };
+    // Interleaved, so a slow minute of a shared machine falls on all three alike.
     for (let i = 0; i < REPEATS; i++) {
-      runs.bare.push(await ingestOnce('bare', kind));
-      runs.ingest.push(await ingestOnce('ingest', kind));
+      for (const target of ['bare', 'floor', 'ingest'] as const) runs[target].push(await ingestOnce(target, kind));
     }
     const med = (list: IngestFigures[]): IngestFigures => ({
       rps: median(list.map((r) => r.rps)),
@@ -103,9 +97,10 @@ async function ingestBench() {
       rssMb: Math.max(...list.map((r) => r.rssMb)),
     });
     const bare = med(runs.bare);
+    const floor = med(runs.floor);
     const ingest = med(runs.ingest);
-    out[kind] = { bare, ingest, ratio: ingest.rps / bare.rps, p99Ratio: ingest.p99 / bare.p99 };
-    console.log(`ingest ${kind}: bare ${bare.rps.toFixed(0)} req/s, ingest ${ingest.rps.toFixed(0)} req/s (${out[kind].ratio.toFixed(2)}×)`);
+    out[kind] = { bare, floor, ingest, ratio: ingest.rps / bare.rps, p99Ratio: ingest.p99 / bare.p99, floorRatio: floor.rps / bare.rps };
+    console.log(`ingest ${kind}: bare ${bare.rps.toFixed(0)} req/s, bare + BullMQ ${floor.rps.toFixed(0)} req/s (${out[kind].floorRatio.toFixed(2)}×), ingest ${ingest.rps.toFixed(0)} req/s (${out[kind].ratio.toFixed(2)}×)`);
   }
   return out;
 }
@@ -165,12 +160,16 @@ async function drainOnce(kind: 'gateway' | 'bare', processes: number) {
 }
 
 async function drainBench() {
+  const configs = [['gateway', 1], ['gateway', 2], ['bare', 1], ['bare', 2]] as const;
+  const runs = new Map<string, Array<{ alertsPerSec: number; cpuMsPerAlert: number }>>();
+  // Interleaved, so a slow minute of a shared machine falls on every configuration alike.
+  for (let i = 0; i < REPEATS; i++) {
+    for (const [kind, n] of configs) runs.set(`${kind}×${n}`, [...(runs.get(`${kind}×${n}`) ?? []), await drainOnce(kind, n)]);
+  }
   const out: Record<string, { alertsPerSec: number; cpuMsPerAlert: number }> = {};
-  for (const [kind, n] of [['gateway', 1], ['gateway', 2], ['bare', 1], ['bare', 2]] as const) {
-    const runs = [];
-    for (let i = 0; i < REPEATS; i++) runs.push(await drainOnce(kind, n));
-    out[`${kind}×${n}`] = { alertsPerSec: median(runs.map((r) => r.alertsPerSec)), cpuMsPerAlert: median(runs.map((r) => r.cpuMsPerAlert)) };
-    console.log(`drain ${kind}×${n}: ${out[`${kind}×${n}`].alertsPerSec.toFixed(0)} alerts/s`);
+  for (const [name, list] of runs) {
+    out[name] = { alertsPerSec: median(list.map((r) => r.alertsPerSec)), cpuMsPerAlert: median(list.map((r) => r.cpuMsPerAlert)) };
+    console.log(`drain ${name}: ${out[name].alertsPerSec.toFixed(0)} alerts/s`);
   }
   return out;
 }
@@ -303,8 +302,15 @@ async function main() {
 
   const f = (n: number, d = 0) => n.toFixed(d);
   const rows = [
-    ['1. ingest, Sentry error.created (3 KB)', `bare ${f(ingest.sentry.bare.rps)} req/s p50 ${ingest.sentry.bare.p50} ms p99 ${ingest.sentry.bare.p99} ms`, `ingest ${f(ingest.sentry.ingest.rps)} req/s p50 ${ingest.sentry.ingest.p50} ms p99 ${ingest.sentry.ingest.p99} ms, RSS ${f(ingest.sentry.ingest.rssMb)} MB`, `${f(ingest.sentry.ratio, 2)}× req/s, ${f(ingest.sentry.p99Ratio, 2)}× p99`],
-    ['1. ingest, Alertmanager', `bare ${f(ingest.alertmanager.bare.rps)} req/s p99 ${ingest.alertmanager.bare.p99} ms`, `ingest ${f(ingest.alertmanager.ingest.rps)} req/s p99 ${ingest.alertmanager.ingest.p99} ms, RSS ${f(ingest.alertmanager.ingest.rssMb)} MB`, `${f(ingest.alertmanager.ratio, 2)}× req/s, ${f(ingest.alertmanager.p99Ratio, 2)}× p99`],
+    ...(['sentry', 'alertmanager'] as const).map((kind) => {
+      const r = ingest[kind];
+      return [
+        kind === 'sentry' ? '1. ingest, Sentry error.created (3 KB)' : '1. ingest, Alertmanager (1 alert)',
+        `bare Express ${f(r.bare.rps)} req/s p50 ${r.bare.p50} ms p99 ${r.bare.p99} ms, RSS ${f(r.bare.rssMb)} MB; Express + BullMQ ${f(r.floor.rps)} req/s (${f(r.floorRatio, 2)}×) p99 ${r.floor.p99} ms, RSS ${f(r.floor.rssMb)} MB`,
+        `ingest ${f(r.ingest.rps)} req/s p50 ${r.ingest.p50} ms p99 ${r.ingest.p99} ms, RSS ${f(r.ingest.rssMb)} MB`,
+        `${f(r.ratio, 2)}× req/s, ${f(r.p99Ratio, 2)}× p99 (of bare Express)`,
+      ];
+    }),
     ['2. worker drain, 1 process', `bare ${f(drain['bare×1'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway×1'].alertsPerSec)} alerts/s, ${f(drain['gateway×1'].cpuMsPerAlert, 2)} ms CPU/alert`, `${f(drain['gateway×1'].alertsPerSec / drain['bare×1'].alertsPerSec, 2)}×`],
     ['2. worker drain, 2 processes', `bare ${f(drain['bare×2'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway×2'].alertsPerSec)} alerts/s, ${f(drain['gateway×2'].cpuMsPerAlert, 2)} ms CPU/alert`, `${f(drain['gateway×2'].alertsPerSec / drain['bare×2'].alertsPerSec, 2)}×`],
     ['3. end to end at 200 alerts/s', '', `p50 ${f(latency.p50)} ms, p99 ${f(latency.p99)} ms (${latency.alerts} alerts)`, ''],
