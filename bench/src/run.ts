@@ -17,6 +17,9 @@ const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 5);
 const DRAIN_ALERTS = Number(process.env.BENCH_DRAIN_ALERTS ?? 20_000);
 /** BENCH_ONLY=drain (comma list of ingest, drain, latency, storm) runs a subset, for profiling work. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'ingest,drain,latency,storm').split(','));
+/** BENCH_PROFILE=1: each measured process writes a CPU profile to bench/results/profiles/<what> (read them with profile-summary). */
+const profiled = (what: string, env: Record<string, string>) =>
+  process.env.BENCH_PROFILE ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(root, 'bench/results/profiles', what)}` } : env;
 
 const fixtures = path.join(root, 'packages/core/test/fixtures');
 const sentryBody = JSON.stringify(JSON.parse(fs.readFileSync(path.join(fixtures, 'sentry/error.created.json'), 'utf8'))); // compact, as Sentry sends it
@@ -60,7 +63,7 @@ const INGEST_FILES: Record<IngestTarget, string> = {
 async function ingestOnce(target: IngestTarget, kind: 'sentry' | 'alertmanager'): Promise<IngestFigures> {
   const port = await freePort();
   const p = prefix('ingest');
-  const proc = startProc(INGEST_FILES[target], { PORT: String(port), REDIS_URL, QUEUE_PREFIX: p });
+  const proc = startProc(INGEST_FILES[target], profiled(`ingest-${kind}-${target}`, { PORT: String(port), REDIS_URL, QUEUE_PREFIX: p }));
   await waitForHealth(`http://127.0.0.1:${port}/health`, target === 'bare' ? 'POST' : 'GET');
   const [pathname, body, marker] =
     kind === 'sentry' ? ['/webhook/sentry', sentryBody, 'bb78c1407cea4519aa397afc059c793d'] : ['/webhook/alertmanager', amBody, '4007b8b128cb8777'];
@@ -134,7 +137,7 @@ async function drainOnce(kind: 'gateway' | 'bare', processes: number) {
   const procs: Proc[] = [];
   for (let i = 0; i < processes; i++) {
     const file = kind === 'gateway' ? path.join(root, 'apps/worker/dist/main.js') : path.join(__dirname, 'bare-worker.js');
-    procs.push(startProc(file, { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url) }));
+    procs.push(startProc(file, profiled(`drain-${kind}x${processes}`, { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url) })));
   }
   // Rate = completions between the first one seen and the last, so start-up does not count.
   let first: { at: number; done: number } | undefined;
@@ -316,9 +319,10 @@ async function main() {
     ['3. end to end at 200 alerts/s', '', `p50 ${f(latency.p50)} ms, p99 ${f(latency.p99)} ms (${latency.alerts} alerts)`, ''],
     ['4. storm: 10,000 webhooks, 50 problems, 10 s', '', `${storm.answered2xx}/${storm.webhooks} answered 2xx, ${storm.wecomMessages} WeCom messages, all counted ${f(storm.countedAfterLastSec, 1)} s after the last`, ''],
   ];
-  console.log('\n| benchmark | limit (same run) | notification-gateway | ratio |\n|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
-  console.log(`\n(${f(results.seconds)} s; JSON in bench/results/latest.json)`);
+  const table = ['| benchmark | limit (same run) | notification-gateway | ratio |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const machine = `${results.machine.cores} cores (${results.machine.model}), node ${results.machine.node}, ${REPEATS} repeats, median; ${results.at.slice(0, 10)}`;
+  fs.writeFileSync(path.join(root, 'bench/results/latest.md'), `${machine}\n\n${table}\n`);
+  console.log(`\n${table}\n\n(${f(results.seconds)} s; bench/results/latest.json and latest.md)`);
 }
 
 main().catch((err) => {
