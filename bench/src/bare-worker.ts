@@ -9,7 +9,8 @@ import { createRedis } from '@ng/core';
  */
 async function main() {
   const connection = createRedis(process.env.REDIS_URL!, 'worker');
-  const client = axios.create({ baseURL: process.env.WEIXIN_API_BASE, httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }) });
+  // The gateway's own client settings, so the difference is the pipeline, not the HTTP client.
+  const client = axios.create({ baseURL: process.env.WEIXIN_API_BASE, httpAgent: new http.Agent({ keepAlive: true, maxSockets: 64 }), maxRedirects: 0 });
   const { data } = await client.get(`/cgi-bin/gettoken?corpid=${process.env.WEIXIN_CORP_ID}&corpsecret=${process.env.WEIXIN_CORP_SECRET}`);
   const worker = new Worker(
     'alerts',

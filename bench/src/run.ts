@@ -18,8 +18,9 @@ const DRAIN_ALERTS = Number(process.env.BENCH_DRAIN_ALERTS ?? 20_000);
 /** BENCH_ONLY=drain (comma list of ingest, drain, latency, storm) runs a subset, for profiling work. */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'ingest,drain,latency,storm').split(','));
 /** BENCH_PROFILE=1: each measured process writes a CPU profile to bench/results/profiles/<what> (read them with profile-summary). */
-const profiled = (what: string, env: Record<string, string>) =>
-  process.env.BENCH_PROFILE ? { ...env, NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(root, 'bench/results/profiles', what)}` } : env;
+const profiled = (what: string) => ({
+  nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/profiles', what)}`] : [],
+});
 
 const fixtures = path.join(root, 'packages/core/test/fixtures');
 const sentryBody = JSON.stringify(JSON.parse(fs.readFileSync(path.join(fixtures, 'sentry/error.created.json'), 'utf8'))); // compact, as Sentry sends it
@@ -63,7 +64,7 @@ const INGEST_FILES: Record<IngestTarget, string> = {
 async function ingestOnce(target: IngestTarget, kind: 'sentry' | 'alertmanager'): Promise<IngestFigures> {
   const port = await freePort();
   const p = prefix('ingest');
-  const proc = startProc(INGEST_FILES[target], profiled(`ingest-${kind}-${target}`, { PORT: String(port), REDIS_URL, QUEUE_PREFIX: p }));
+  const proc = startProc(INGEST_FILES[target], { PORT: String(port), REDIS_URL, QUEUE_PREFIX: p }, profiled(`ingest-${kind}-${target}`));
   await waitForHealth(`http://127.0.0.1:${port}/health`, target === 'bare' ? 'POST' : 'GET');
   const [pathname, body, marker] =
     kind === 'sentry' ? ['/webhook/sentry', sentryBody, 'bb78c1407cea4519aa397afc059c793d'] : ['/webhook/alertmanager', amBody, '4007b8b128cb8777'];
@@ -137,7 +138,7 @@ async function drainOnce(kind: 'gateway' | 'bare', processes: number) {
   const procs: Proc[] = [];
   for (let i = 0; i < processes; i++) {
     const file = kind === 'gateway' ? path.join(root, 'apps/worker/dist/main.js') : path.join(__dirname, 'bare-worker.js');
-    procs.push(startProc(file, profiled(`drain-${kind}x${processes}`, { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url) })));
+    procs.push(startProc(file, { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url) }, profiled(`drain-${kind}x${processes}`)));
   }
   // Rate = completions between the first one seen and the last, so start-up does not count.
   let first: { at: number; done: number } | undefined;

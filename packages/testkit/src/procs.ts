@@ -53,15 +53,15 @@ function readStat(pid: number): { cpu: number; rssMb: number } {
   }
 }
 
-export function startProc(file: string, env: Record<string, string>, opts: { ipc?: boolean } = {}): Proc {
+export function startProc(file: string, env: Record<string, string>, opts: { ipc?: boolean; nodeArgs?: string[] } = {}): Proc {
   // Output goes straight to a file, as with docker's log driver: no reader process pays for it,
   // and a child never blocks on a full pipe.
   const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proc-')), 'output.log');
   const fd = fs.openSync(logFile, 'a');
   const stdio: Array<'ignore' | 'ipc' | number> = ['ignore', fd, fd, ...(opts.ipc ? (['ipc'] as const) : [])];
   const child = opts.ipc
-    ? fork(file, [], { env: { PATH: process.env.PATH, ...env }, stdio })
-    : spawn(process.execPath, [file], { env: { PATH: process.env.PATH, ...env }, stdio });
+    ? fork(file, [], { env: { PATH: process.env.PATH, ...env }, stdio, execArgv: opts.nodeArgs })
+    : spawn(process.execPath, [...(opts.nodeArgs ?? []), file], { env: { PATH: process.env.PATH, ...env }, stdio });
   fs.closeSync(fd);
   const out = () => {
     const size = fs.statSync(logFile).size;
