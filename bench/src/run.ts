@@ -312,7 +312,7 @@ async function main() {
         kind === 'sentry' ? '1. ingest, Sentry error.created (3 KB)' : '1. ingest, Alertmanager (1 alert)',
         `bare Express ${f(r.bare.rps)} req/s p50 ${r.bare.p50} ms p99 ${r.bare.p99} ms, RSS ${f(r.bare.rssMb)} MB; Express + BullMQ ${f(r.floor.rps)} req/s (${f(r.floorRatio, 2)}×) p99 ${r.floor.p99} ms, RSS ${f(r.floor.rssMb)} MB`,
         `ingest ${f(r.ingest.rps)} req/s p50 ${r.ingest.p50} ms p99 ${r.ingest.p99} ms, RSS ${f(r.ingest.rssMb)} MB`,
-        `${f(r.ratio, 2)}× req/s, ${f(r.p99Ratio, 2)}× p99 (of bare Express)`,
+        `${f(r.ratio, 2)}× req/s, ${f(r.p99Ratio, 2)}× p99 of bare Express; ${f(r.ingest.rps / r.floor.rps, 2)}× req/s of Express + BullMQ`,
       ];
     }),
     ['2. worker drain, 1 process', `bare ${f(drain['bare×1'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway×1'].alertsPerSec)} alerts/s, ${f(drain['gateway×1'].cpuMsPerAlert, 2)} ms CPU/alert`, `${f(drain['gateway×1'].alertsPerSec / drain['bare×1'].alertsPerSec, 2)}×`],

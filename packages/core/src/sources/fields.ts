@@ -61,9 +61,9 @@ export function stringRecord(value: unknown): Record<string, string> {
  * times slower (a `delete` leaves a slow dictionary object; a spread takes a generic path).
  */
 export function compact<A extends object, B extends object = object>(first: A, second?: B): A & B {
-  const out = {} as Record<string, unknown>;
-  for (const part of [first, second]) {
-    for (const key in part) if ((part as Record<string, unknown>)[key] !== undefined) out[key] = (part as Record<string, unknown>)[key];
+  const out: Record<string, unknown> = {};
+  for (const part of [first, second ?? {}] as Array<Record<string, unknown>>) {
+    for (const key in part) if (part[key] !== undefined) out[key] = part[key];
   }
   return out as A & B;
 }
