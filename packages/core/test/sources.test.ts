@@ -102,6 +102,15 @@ describe('Sentry payloads → Alert', () => {
   it('an unknown resource is its own error class', () => {
     expect(() => normalizeSentry({ resource: 'nope', body: {}, receivedAt })).toThrow(UnknownResourceError);
   });
+
+  // Found by the chaos fuzzer: new Date(9007199254740991 * 1000).toISOString() throws.
+  it.each([Number.MAX_SAFE_INTEGER, -1e300, 1e300, '+275760-09-13T00:00:00.001Z', 'not a time'])('a first-seen time no Date can hold (%s) is left out', (firstSeen) => {
+    const body = load('sentry/issue.created.json');
+    body.data.issue.firstSeen = firstSeen;
+    const alert = sentry('issue', body);
+    expect(alert.startsAt).toBeUndefined();
+    expect(alertJobSchema.validate({ alert }).error).toBeUndefined();
+  });
 });
 
 describe('Alertmanager payloads → Alert', () => {

@@ -26,13 +26,15 @@ export function text(value: unknown, max = MAX_TEXT): string | undefined {
 
 /** ISO 8601 from an RFC 3339 string (any fractional digits, any offset) or epoch seconds. */
 export function isoTime(value: unknown): string | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value * 1000).toISOString();
+  if (typeof value === 'number') return isoOfMs(value * 1000);
   if (typeof value !== 'string') return undefined;
   // Date.parse keeps at most milliseconds; drop extra fractional digits first so 9 decimals parse everywhere.
-  const normalized = value.replace(/(\.\d{3})\d+/, '$1');
-  const ms = Date.parse(normalized);
-  // Go's zero time (0001-01-01T00:00:00Z) means "not set".
-  if (!Number.isFinite(ms) || ms <= -62135596800000) return undefined;
+  return isoOfMs(Date.parse(value.replace(/(\.\d{3})\d+/, '$1')));
+}
+
+/** Go's zero time (0001-01-01T00:00:00Z) means "not set"; so does anything a Date cannot hold. */
+function isoOfMs(ms: number): string | undefined {
+  if (!Number.isFinite(ms) || ms <= -62135596800000 || Math.abs(ms) > 8.64e15) return undefined;
   return new Date(ms).toISOString();
 }
 
