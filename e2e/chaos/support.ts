@@ -110,11 +110,11 @@ export function uniquePrefix(name: string) {
 }
 
 /** ingest and workers as real processes, sharing one prefix and one Redis. */
-export async function startGateway(opts: { redisUrl: string; env: Record<string, string>; workers: number; name: string }) {
+export async function startGateway(opts: { redisUrl: string; env: Record<string, string>; workers: number; name: string; ingestNodeArgs?: string[] }) {
   const prefix = uniquePrefix(opts.name);
   const port = await freePort();
   const common: Record<string, string> = { REDIS_URL: opts.redisUrl, QUEUE_PREFIX: prefix, JOB_LOCK_MS: '2000', BACKOFF_BASE_MS: '200', ...opts.env };
-  const ingest = startProc(path.join(root, 'apps/ingest/dist/main.js'), { ...common, PORT: String(port) });
+  const ingest = startProc(path.join(root, 'apps/ingest/dist/main.js'), { ...common, PORT: String(port) }, { nodeArgs: opts.ingestNodeArgs });
   const workers: Proc[] = [];
   const startWorker = async () => {
     const proc = startProc(path.join(root, 'apps/worker/dist/main.js'), { ...common, METRICS_PORT: String(await freePort()) });
