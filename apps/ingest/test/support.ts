@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, createLogger, createRedis, loadConfig, secretsOf } from '@ng/core';
+import { dropPrefix } from '@ng/testkit';
 import { startIngest } from '../src/server';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -36,9 +37,10 @@ export async function startTestIngest(env: Record<string, string> = {}) {
     },
     async close() {
       await ingest.close();
-      await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       connection.disconnect();
+      // Every key of the test on the shared Redis: both queues, silences, whatever it wrote.
+      if (config.redisUrl === REDIS_URL) await dropPrefix(prefix);
     },
   };
 }
