@@ -29,6 +29,7 @@ describe('a real Alertmanager → the gateway → WeCom', () => {
   let alertmanager: ChildProcess;
   let amUrl: string;
   let amLog = '';
+  let dir = '';
   const prefix = `{e2e-am-${process.pid}}`;
 
   beforeAll(async () => {
@@ -40,7 +41,7 @@ describe('a real Alertmanager → the gateway → WeCom', () => {
     });
     await until('the gateway', () => (gateway.output().includes('ingest listening') ? true : undefined));
 
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alertmanager-'));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alertmanager-'));
     fs.writeFileSync(
       path.join(dir, 'alertmanager.yml'),
       [
@@ -71,6 +72,7 @@ describe('a real Alertmanager → the gateway → WeCom', () => {
     await gateway?.stop();
     await wecom?.close();
     await dropPrefix(prefix);
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const postAlerts = async (alerts: object[]) => {
