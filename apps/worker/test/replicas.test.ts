@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, alertJobOptions, createRedis, jobIdFor } from '@ng/core';
-import { startFakeWecom, type FakeWecom } from '@ng/testkit';
-import { REDIS_URL, dropPrefix, uniquePrefix, waitFor } from './support/harness';
+import { dropPrefix, startFakeWecom, type FakeWecom } from '@ng/testkit';
+import { REDIS_URL, uniquePrefix, waitFor } from './support/harness';
 import { criticalAlert } from './support/alerts';
 import { freePort, runApp, type Child } from './support/processes';
 

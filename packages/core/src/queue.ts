@@ -18,7 +18,7 @@ const severity = Joi.string().valid('critical', 'warning', 'info');
 /** The normalizers always write toISOString(): a plain pattern checks it for far less than joi's isoDate(). */
 const isoTime = () => Joi.string().pattern(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/, 'ISO 8601 time');
 
-/** Schema of AlertJobData; ingest validates before adding, the worker before processing. */
+/** Schema of AlertJobData: the normalizers' output is held to it by core's tests, and the worker checks every job against it. */
 export const alertJobSchema = Joi.object<AlertJobData>({
   alert: Joi.object({
     source: Joi.string().valid('sentry', 'alertmanager', 'test').required(),

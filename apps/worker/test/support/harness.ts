@@ -7,7 +7,6 @@ import { startWorker, type RunningWorker } from '../../src/worker';
 import type { Clock } from '../../src/clock';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-export { dropPrefix };
 
 /** Captures every JSON log line of a test, for assertions on fates and on secrets. */
 export function captureLogs() {
