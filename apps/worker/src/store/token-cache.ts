@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger, Metrics, RedisConnection } from '@ng/core';
 import type { Clock } from '../clock';
 
@@ -10,7 +11,8 @@ export interface TokenCache {
 const LOCK_MS = 10_000;
 const POLL_MS = 50;
 
-// Compare-and-delete, so a replica never drops a token another one just fetched.
+// Compare-and-delete, so a replica never drops a token another one just fetched, nor a lock
+// another one took after its own expired.
 const DELETE_IF_EQUAL = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /**
@@ -47,8 +49,12 @@ export function createTokenCache(deps: {
     for (;;) {
       const shared = await readShared();
       if (shared) return shared;
-      if (await deps.redis.set(lockKey, '1', 'PX', LOCK_MS, 'NX')) {
+      const owner = randomUUID();
+      if (await deps.redis.set(lockKey, owner, 'PX', LOCK_MS, 'NX')) {
         try {
+          // The previous holder may have stored a token and let go between our read and our lock.
+          const storedMeanwhile = await readShared();
+          if (storedMeanwhile) return storedMeanwhile;
           const { token, expiresInSec } = await deps.fetchToken();
           deps.metrics?.tokenRefreshes.inc({ outcome: 'success' });
           const ttlMs = Math.max(1, expiresInSec - margin) * 1000;
@@ -60,7 +66,7 @@ export function createTokenCache(deps: {
           deps.metrics?.tokenRefreshes.inc({ outcome: 'failure' });
           throw err;
         } finally {
-          await deps.redis.del(lockKey);
+          await deps.redis.eval(DELETE_IF_EQUAL, 1, lockKey, owner);
         }
       }
       if (deps.clock.now() > deadline) throw new Error('timed out waiting for another replica to refresh the WeCom token');
