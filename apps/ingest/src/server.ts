@@ -4,16 +4,19 @@ import { QUEUE_NAMES, createMetrics, createRedis, createSelfMonitor, createSilen
 import { createApp } from './app';
 import { createEnqueuer } from './enqueue';
 
-function waitReady(redis: RedisConnection, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
+function ready(redis: RedisConnection): Promise<unknown> {
+  return redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve));
+}
+
+/** Resolves when the promise settles or after ms, whichever comes first; never rejects. */
+function settledWithin(ms: number, promise: Promise<unknown>): Promise<void> {
   return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
     const done = () => {
       clearTimeout(timer);
-      redis.off('ready', done);
       resolve();
     };
-    const timer = setTimeout(done, timeoutMs);
-    redis.once('ready', done);
+    promise.then(done, done);
   });
 }
 
@@ -34,9 +37,10 @@ export async function startIngest(options: { config: Config; logger: Logger; met
   const digestsQueue = new Queue(QUEUE_NAMES.digests, { connection, prefix: config.queuePrefix });
   alertsQueue.on('error', () => undefined);
   digestsQueue.on('error', () => undefined);
-  // Give Redis a moment to connect so the first webhooks do not meet a connection in progress;
-  // if it is down, start anyway: webhooks get 503 until it is back.
-  await Promise.all([waitReady(redis, 2000), waitReady(connection, 2000)]);
+  // Give Redis a moment, so the first webhooks do not meet a connection in progress and no
+  // queue is closed in the middle of BullMQ's start-up check (its failure would then surface
+  // as an unhandled rejection). If Redis is down, start anyway: webhooks get 503 until it is back.
+  await settledWithin(2000, Promise.all([ready(redis), alertsQueue.waitUntilReady(), digestsQueue.waitUntilReady()]));
   if (redis.status !== 'ready') logger.error(`Redis is not reachable at ${config.redisUrl.replace(/\/\/[^@]*@/, '//')}: webhooks get 503 until it is back (start Redis or set REDIS_URL)`);
   const silences = createSilenceStore({ redis, prefix: config.queuePrefix });
   const enqueue = createEnqueuer(alertsQueue, config);

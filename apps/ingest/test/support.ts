@@ -23,6 +23,8 @@ export async function startTestIngest(env: Record<string, string> = {}) {
   const ingest = await startIngest({ config, logger });
   const connection = createRedis(config.redisUrl, 'worker');
   const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix });
+  // Closed before BullMQ's start-up check ends, a queue on a shared connection rejects unhandled.
+  await queue.waitUntilReady();
   const base = `http://127.0.0.1:${ingest.port}`;
   return {
     config,
