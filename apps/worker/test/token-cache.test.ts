@@ -16,11 +16,16 @@ describe('token cache across replicas', () => {
     await dropPrefix(prefix);
   });
 
-  function replicas(count: number, key: string, fetchToken: () => Promise<{ token: string; expiresInSec: number }>) {
+  function replicas(
+    count: number,
+    key: string,
+    fetchToken: () => Promise<{ token: string; expiresInSec: number }>,
+    wrap: (redis: RedisConnection) => RedisConnection = (redis) => redis,
+  ) {
     return Array.from({ length: count }, () => {
       const redis = createRedis(REDIS_URL, 'worker');
       connections.push(redis);
-      return createTokenCache({ redis, key, fetchToken, clock: systemClock, logger });
+      return createTokenCache({ redis: wrap(redis), key, fetchToken, clock: systemClock, logger });
     });
   }
 
@@ -47,22 +52,21 @@ describe('token cache across replicas', () => {
       return { token: `token-${fetches}`, expiresInSec: 7200 };
     };
     const [holder] = replicas(1, key, fetchToken);
-    const busyRedis = createRedis(REDIS_URL, 'worker');
-    connections.push(busyRedis);
     // The busy replica's lock request reaches Redis 50 ms after its read, as under load.
-    const slowLock = new Proxy(busyRedis, {
-      get(target, prop, receiver) {
-        if (prop === 'set') {
-          return async (...args: Parameters<typeof target.set>) => {
-            if (args.includes('NX')) await new Promise((r) => setTimeout(r, 50));
-            return (target.set as (...a: unknown[]) => Promise<unknown>)(...args);
-          };
-        }
-        const value = Reflect.get(target, prop, receiver);
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-    const busy = createTokenCache({ redis: slowLock, key, fetchToken, clock: systemClock, logger });
+    const slowLock = (redis: RedisConnection) =>
+      new Proxy(redis, {
+        get(target, prop, receiver) {
+          if (prop === 'set') {
+            return async (...args: Parameters<typeof target.set>) => {
+              if (args.includes('NX')) await new Promise((r) => setTimeout(r, 50));
+              return (target.set as (...a: unknown[]) => Promise<unknown>)(...args);
+            };
+          }
+          const value = Reflect.get(target, prop, receiver);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    const [busy] = replicas(1, key, fetchToken, slowLock);
     const tokens = await Promise.all([holder.get(), busy.get()]);
     expect(tokens).toEqual(['token-1', 'token-1']);
     expect(fetches).toBe(1);
