@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { CONFIG_VARIABLES } from '@ng/core';
+import { ALL_SETTINGS } from '@ng/core';
 
 const root = path.resolve(__dirname, '../..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
@@ -71,12 +71,14 @@ describe('Dockerfile', () => {
 });
 
 describe('.env.example and README', () => {
-  it('list every configuration variable', () => {
+  it('list every setting of the table with its default', () => {
     const env = read('.env.example');
     const readme = read('README.md');
-    for (const name of CONFIG_VARIABLES) {
-      expect(env, name).toMatch(new RegExp(`^${name}=`, 'm'));
-      expect(readme, name).toContain(`\`${name}\``);
+    for (const setting of ALL_SETTINGS) {
+      const line = new RegExp(`^${setting.name}=(.*)$`, 'm').exec(env);
+      expect(line?.[1], `${setting.name} in .env.example`).toBe(setting.secret || !setting.default ? '' : setting.default);
+      const row = new RegExp(`^\\| \`${setting.name}\` \\| ([^|]*) \\|`, 'm').exec(readme);
+      expect(row?.[1], `${setting.name} in README's configuration table`).toBe(setting.default ?? '—');
     }
   });
   it('every variable in .env.example has a comment line above it', () => {

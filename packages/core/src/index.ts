@@ -1,5 +1,6 @@
 export * from './alert';
 export * from './config';
+export * from './vocabulary';
 export * from './logger';
 export * from './queue';
 export * from './redis';

@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import type { JobsOptions } from 'bullmq';
 import type { Alert } from './alert';
+import { severitySchema as severity, sourceSchema } from './vocabulary';
 
 /** The queue contract between ingest (producer) and worker (consumer). Data, not code. */
 export const QUEUE_NAMES = {
@@ -14,14 +15,13 @@ export interface AlertJobData {
   alert: Alert;
 }
 
-const severity = Joi.string().valid('critical', 'warning', 'info');
 /** The normalizers always write toISOString(): a plain pattern checks it for far less than joi's isoDate(). */
 const isoTime = () => Joi.string().pattern(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/, 'ISO 8601 time');
 
 /** Schema of AlertJobData: the normalizers' output is held to it by core's tests, and the worker checks every job against it. */
 export const alertJobSchema = Joi.object<AlertJobData>({
   alert: Joi.object({
-    source: Joi.string().valid('sentry', 'alertmanager', 'test').required(),
+    source: sourceSchema.required(),
     kind: Joi.string().required(),
     key: Joi.string().min(1).required(),
     idempotencyKey: Joi.string().pattern(/^[0-9a-f]{32}$/).required(),

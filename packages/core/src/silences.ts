@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Joi from 'joi';
 import type { Alert, Severity } from './alert';
 import type { RedisConnection } from './redis';
-import { parseDuration } from './config';
+import { durationSchema, parseDuration, severitySchema, sourceSchema } from './vocabulary';
 import { PayloadError } from './sources/payload-error';
 
 /** Which alerts a silence covers: every given matcher must match. */
@@ -26,10 +26,10 @@ export interface Silence {
 
 export const silenceInputSchema = Joi.object({
   matchers: Joi.object({
-    source: Joi.string().valid('sentry', 'alertmanager', 'test'),
+    source: sourceSchema,
     environment: Joi.string().max(100),
     service: Joi.string().max(200),
-    severity: Joi.string().valid('critical', 'warning', 'info'),
+    severity: severitySchema,
     labels: Joi.object().pattern(Joi.string().max(100), Joi.string().max(500)).min(1),
   })
     .min(1)
@@ -37,7 +37,7 @@ export const silenceInputSchema = Joi.object({
     .messages({ 'object.min': 'matchers needs at least one of source, environment, service, severity, labels' }),
   startsAt: Joi.date().iso(),
   endsAt: Joi.date().iso(),
-  duration: Joi.string().pattern(/^\d+(ms|s|m|h)$/).message('duration must look like 30m or 2h'),
+  duration: durationSchema,
   comment: Joi.string().max(1000).allow(''),
 })
   .xor('endsAt', 'duration')
