@@ -9,12 +9,14 @@ COPY package.json pnpm-lock.yaml pnpm-workspace.yaml turbo.json tsconfig.base.js
 COPY packages/core/package.json packages/core/
 COPY apps/ingest/package.json apps/ingest/
 COPY apps/worker/package.json apps/worker/
+COPY apps/gateway/package.json apps/gateway/
+COPY packages/testkit/package.json packages/testkit/
 COPY e2e/package.json e2e/
 RUN pnpm install --frozen-lockfile
 COPY packages ./packages
 COPY apps ./apps
 RUN pnpm run build \
- && pnpm --filter @ng/ingest deploy --prod --legacy /out
+ && pnpm --filter @ng/gateway deploy --prod --legacy /out
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
@@ -27,4 +29,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.HEALTH_PORT||process.env.PORT||9000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 STOPSIGNAL SIGTERM
 # Exec form: node is PID 1's child under `init: true` and receives SIGTERM itself.
-CMD ["node", "dist/all-in-one.js"]
+CMD ["node", "dist/main.js"]

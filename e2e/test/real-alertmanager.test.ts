@@ -35,7 +35,7 @@ describe('a real Alertmanager → the gateway → WeCom', () => {
   beforeAll(async () => {
     wecom = await startFakeWecom();
     const port = await freePort();
-    gateway = startProc(path.join(root, 'apps/ingest/dist/all-in-one.js'), {
+    gateway = startProc(path.join(root, 'apps/gateway/dist/main.js'), {
       PORT: String(port), REDIS_URL, QUEUE_PREFIX: prefix, METRICS_PORT: String(await freePort()), WEBHOOK_TOKEN: TOKEN,
       WEIXIN_API_BASE: wecom.url, WEIXIN_CORP_ID: wecom.corpId, WEIXIN_CORP_SECRET: wecom.corpSecret, WEIXIN_AGENT_ID: String(wecom.agentId),
     });

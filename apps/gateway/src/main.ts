@@ -1,6 +1,6 @@
 import { createMetrics, runService } from '@ng/core';
 import { startWorker } from '@ng/worker';
-import { startIngest } from './server';
+import { startIngest } from '@ng/ingest';
 
 /**
  * Ingest and worker in one process (`pnpm start`, the single-container mode for small sites);

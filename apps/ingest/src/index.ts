@@ -1,0 +1,2 @@
+export { startIngest, type RunningIngest } from './server';
+export { createApp, type AppDeps } from './app';
