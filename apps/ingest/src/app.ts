@@ -18,8 +18,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   redis: RedisConnection;
-  alertsQueue: Queue;
-  digestsQueue: Queue;
+  /** The alerts queue (ingest adds to it), the deliveries and clock queues (Bull Board, metrics, flush). */
+  queues: { alerts: Queue; deliveries: Queue; clock: Queue };
   silences: SilenceStore;
   enqueue: Enqueue;
   selfMonitor?: SelfMonitor;
@@ -38,10 +38,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(alertmanagerRoutes(deps));
   app.use(healthRoutes(deps));
   app.use(testRoutes(deps));
-  app.use(metricsRoutes({ metrics: deps.metrics, queues: [deps.alertsQueue, deps.digestsQueue] }));
+  const allQueues = [deps.queues.alerts, deps.queues.deliveries, deps.queues.clock];
+  app.use(metricsRoutes({ metrics: deps.metrics, queues: allQueues }));
   app.use(silenceRoutes({ silences: deps.silences, auth }));
-  app.use(digestRoutes({ digestsQueue: deps.digestsQueue, auth, logger: deps.logger }));
-  app.use(boardRoutes({ queues: [deps.alertsQueue, deps.digestsQueue], auth }));
+  app.use(digestRoutes({ clockQueue: deps.queues.clock, config: deps.config, auth, logger: deps.logger }));
+  app.use(boardRoutes({ queues: allQueues, auth }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });

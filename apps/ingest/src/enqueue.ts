@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import { alertJobOptions, jobIdFor, type Alert, type Config } from '@ng/core';
+import { retryingJobOptions, jobIdFor, type Alert, type Config } from '@ng/core';
 
 /** Redis could not take the jobs: the webhook must be answered 503 so the sender retries. */
 export class StoreUnavailableError extends Error {
@@ -23,7 +23,7 @@ interface Pending {
  * never answered for an alert Redis does not hold.
  */
 export function createEnqueuer(queue: Queue, config: Pick<Config, 'deliveryAttempts' | 'backoffBaseMs'>): Enqueue {
-  const opts = alertJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs });
+  const opts = retryingJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs });
   let batch: Pending[] = [];
 
   async function flush() {

@@ -33,19 +33,17 @@ export async function startIngest(options: { config: Config; logger: Logger; met
   redis.on('error', (err) => logger.warn('Redis connection error', { error: err.message }));
   const connection = createRedis(config.redisUrl, 'producer');
   connection.on('error', () => undefined); // reported once above
-  const alertsQueue = new Queue(QUEUE_NAMES.alerts, { connection, prefix: config.queuePrefix });
-  const digestsQueue = new Queue(QUEUE_NAMES.digests, { connection, prefix: config.queuePrefix });
-  alertsQueue.on('error', () => undefined);
-  digestsQueue.on('error', () => undefined);
+  const queue = (name: string) => new Queue(name, { connection, prefix: config.queuePrefix }).on('error', () => undefined);
+  const queues = { alerts: queue(QUEUE_NAMES.alerts), deliveries: queue(QUEUE_NAMES.deliveries), clock: queue(QUEUE_NAMES.clock) };
   // Give Redis a moment, so the first webhooks do not meet a connection in progress and no
   // queue is closed in the middle of BullMQ's start-up check (its failure would then surface
   // as an unhandled rejection). If Redis is down, start anyway: webhooks get 503 until it is back.
-  await settledWithin(2000, Promise.all([ready(redis), alertsQueue.waitUntilReady(), digestsQueue.waitUntilReady()]));
+  await settledWithin(2000, Promise.all([ready(redis), ...Object.values(queues).map((q) => q.waitUntilReady())]));
   if (redis.status !== 'ready') logger.error(`Redis is not reachable at ${config.redisUrl.replace(/\/\/[^@]*@/, '//')}: webhooks get 503 until it is back (start Redis or set REDIS_URL)`);
   const silences = createSilenceStore({ redis, prefix: config.queuePrefix });
-  const enqueue = createEnqueuer(alertsQueue, config);
+  const enqueue = createEnqueuer(queues.alerts, config);
   const selfMonitor = createSelfMonitor({ dsn: config.sentry.dsn, logger });
-  const app = createApp({ config, logger, metrics, redis, alertsQueue, digestsQueue, silences, enqueue, selfMonitor });
+  const app = createApp({ config, logger, metrics, redis, queues, silences, enqueue, selfMonitor });
 
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
@@ -63,7 +61,7 @@ export async function startIngest(options: { config: Config; logger: Logger; met
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await Promise.allSettled([alertsQueue.close(), digestsQueue.close()]);
+      await Promise.allSettled(Object.values(queues).map((q) => q.close()));
       redis.disconnect();
       connection.disconnect();
     },

@@ -1,34 +1,35 @@
-import { Queue, Worker } from 'bullmq';
+import { Queue, Worker, type Processor } from 'bullmq';
 import {
   QUEUE_NAMES,
-  alertJobOptions,
   createMetrics,
   createRedis,
   createSelfMonitor,
   createSilenceStore,
+  retryingJobOptions,
   type Config,
   type Logger,
   type Metrics,
 } from '@ng/core';
 import { systemClock, type Clock } from './clock';
 import { buildDestinationChannels } from './channels';
-import { loadPolicy, type Policy } from './policy';
-import { createHistoryStore } from './store/history';
-import { createRateLimiter } from './store/rate-limit';
-import { createStormBuffer } from './store/storm-buffer';
-import { createDigestStore, digestCron, nextDigestTime } from './store/digests';
-import { validateStage } from './pipeline/validate';
-import { dedupStage } from './pipeline/dedup';
-import { policyStage } from './pipeline/policy';
-import { silenceStage } from './pipeline/silence';
-import { digestStage } from './pipeline/digest';
-import { rateLimitStage } from './pipeline/rate-limit';
-import { deliverStage } from './pipeline/deliver';
+import { loadPolicy, noiseSettings } from './policy';
+import { createProblemStore } from './store/problems';
+import { createDigestStore } from './store/digests';
+import { createStormStore } from './store/storm';
+import { createBudget } from './store/budget';
+import { createDecider } from './decide';
 import { createAlertProcessor } from './alert-processor';
-import { createDigestProcessor } from './digest-processor';
+import { createDeliveryEnqueuer } from './deliver/enqueue';
+import { createDeliveryProcessor } from './deliver/processor';
+import { createClockProcessor } from './clock/processor';
+import { createDigestFlush } from './clock/digest-flush';
+import { createStormFlush } from './clock/storm-flush';
+import { releaseEndedSilences } from './clock/silence-release';
+import { nextDigestLabel } from './clock/digest-times';
+import { upsertSchedules } from './clock/schedules';
+import { createLegacyMigration } from './upgrade';
+import { watchFailures } from './failures';
 import { startMetricsServer } from './metrics-server';
-import { releaseEndedSilences } from './silence-release';
-import type { DeliveryError } from './wecom/classify';
 
 export interface WorkerOptions {
   config: Config;
@@ -45,158 +46,98 @@ export interface RunningWorker {
   metricsPort?: number;
 }
 
-/** Composition of the consumer half: stores → stages → BullMQ workers. */
+/** Composition of the consumer half: stores → decide (alerts) → deliver (deliveries) → clock ticks. */
 export async function startWorker(options: WorkerOptions): Promise<RunningWorker> {
   const { config, logger } = options;
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? createMetrics('worker');
-  const prefix = config.queuePrefix;
-  const policy: Policy = loadPolicy(config);
-  const dedupWindowMs = policy.dedupWindowMs ?? config.dedupWindowMs;
-  const dailyAt = policy.dailyDigestAt ?? config.dailyDigestAt;
+  const { queuePrefix: prefix, displayTz: tz } = config;
+  const policy = loadPolicy(config);
+  const noise = noiseSettings(config, policy);
 
   const bullConnection = createRedis(config.redisUrl, 'worker');
   // Many jobs run at once: their state commands of one tick go out in one write.
   const state = createRedis(config.redisUrl, 'worker', { enableAutoPipelining: true });
   const selfMonitor = createSelfMonitor({ dsn: config.sentry.dsn, logger });
 
-  const history = createHistoryStore({ redis: state, prefix, dedupWindowMs, clock });
-  const limiter = createRateLimiter({ redis: state, prefix, clock });
-  const storm = createStormBuffer({ redis: state, prefix, clock });
-  const digests = createDigestStore({ redis: state, prefix, clock });
+  // What every replica shares, in Redis.
+  const problems = createProblemStore({ redis: state, prefix, dedupWindowMs: noise.dedupWindowMs, clock });
+  const digests = createDigestStore({ redis: state, prefix });
+  const storm = createStormStore({ redis: state, prefix, clock });
   const silences = createSilenceStore({ redis: state, prefix });
+  const budget = createBudget({ redis: state, prefix, clock });
   const channels = buildDestinationChannels(policy.destinations, { config, redis: state, logger, metrics, clock });
-  const limitFor = (destinationId: string) =>
-    channels.get(destinationId)?.kind === 'wecom-robot' ? config.robotRateLimitPerMin : config.appRateLimitPerMin;
 
-  const alertsQueue = new Queue(QUEUE_NAMES.alerts, { connection: bullConnection, prefix });
-  const digestsQueue = new Queue(QUEUE_NAMES.digests, { connection: bullConnection, prefix });
-  const jobOptions = alertJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs });
+  const queue = (name: string) => new Queue(name, { connection: bullConnection, prefix });
+  const alertsQueue = queue(QUEUE_NAMES.alerts);
+  const deliveriesQueue = queue(QUEUE_NAMES.deliveries);
+  const clockQueue = queue(QUEUE_NAMES.clock);
+  const jobOptions = retryingJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs });
+  const enqueueDeliveries = createDeliveryEnqueuer(deliveriesQueue, jobOptions);
+  await upsertSchedules(clockQueue, { dailyDigestAt: noise.dailyDigestAt, tz, jobOptions });
+  const legacy = createLegacyMigration({ connection: bullConnection, prefix, clockQueue, enqueueDeliveries, problems, logger });
 
-  // Clock-aligned digests and the silence sweep are BullMQ job schedulers: they live in Redis,
-  // so a restart keeps them and N replicas still fire each tick once.
-  for (const schedule of ['hourly', 'daily'] as const) {
-    const { pattern } = digestCron(schedule, dailyAt);
-    await digestsQueue.upsertJobScheduler(`digest-${schedule}`, { pattern, tz: config.displayTz }, {
-      name: 'flush',
-      data: { schedule },
-      opts: { ...jobOptions, removeOnComplete: { age: 86400 } },
-    });
-  }
-  await digestsQueue.upsertJobScheduler('release-silences', { every: 30_000 }, { name: 'release-silences', data: {} });
-
-  const failureDeps = {
-    metrics,
-    freqLimitDelayMs: config.freqLimitDelayMs,
-    onPermanent: (err: DeliveryError, job: { id?: string; data: unknown }) => {
-      const alert = (job.data as { alert?: { source: string; key: string } }).alert;
-      selfMonitor.capturePermanentFailure({
-        source: alert?.source ?? 'digest',
-        key: alert?.key ?? String(job.id),
-        channel: 'wecom',
-        errcode: err.classification.errcode,
-        reason: err.classification.reason,
-        hint: err.classification.hint,
-      });
-      if (alert) void history.release(alert as never, String(job.id));
+  // Decide, then deliver: the alerts queue decides, the deliveries queue is the only way out.
+  const decide = createDecider({
+    policy,
+    problems,
+    silences,
+    digests,
+    storm,
+    clock,
+    stormThreshold: config.stormThreshold,
+    nextDigestLabel: (schedule) => nextDigestLabel(schedule, clock.now(), tz, noise.dailyDigestAt),
+    scheduleStormSummary: async (destinationId) => {
+      await clockQueue.add('storm', { destinationId }, { ...jobOptions, delay: config.stormIntervalMs });
     },
-  };
-
-  const nextDigestLabel = (schedule: 'hourly' | 'daily') => {
-    const at = nextDigestTime(schedule, clock.now(), config.displayTz, dailyAt);
-    return new Intl.DateTimeFormat('sv-SE', { timeZone: config.displayTz, dateStyle: schedule === 'daily' ? 'short' : undefined, timeStyle: 'short' }).format(at);
-  };
-
-  const stages = [
-    validateStage(),
-    dedupStage({ history }),
-    policyStage({ policy }),
-    silenceStage({ silences, history, clock }),
-    digestStage({ digests, nextDigestLabel }),
-    rateLimitStage({
-      limiter,
-      storm,
-      limitFor,
-      scheduleStormFlush: async (destinationId, delayMs) => {
-        await digestsQueue.add('flush-storm', { destinationId }, { ...jobOptions, delay: delayMs });
-      },
+  });
+  const flushDigests = createDigestFlush({ digests, problems, enqueueDeliveries, clock, tz });
+  const flushStorm = createStormFlush({ storm, problems, enqueueDeliveries });
+  const processors: Record<string, Processor> = {
+    [QUEUE_NAMES.alerts]: createAlertProcessor({ decide, enqueueDeliveries, logger, metrics }),
+    [QUEUE_NAMES.deliveries]: createDeliveryProcessor({ channels, budget, problems, clock, tz, lateNoticeAfterMs: config.lateNoticeAfterMs, freqLimitDelayMs: config.freqLimitDelayMs, metrics, logger, selfMonitor }),
+    [QUEUE_NAMES.clock]: createClockProcessor({
+      digest: flushDigests,
+      storm: flushStorm,
+      sweep: async () => ({
+        released: await releaseEndedSilences({ silences, alertsQueue, jobOptions, clock, logger }),
+        moved: await legacy.migrate(),
+      }),
     }),
-    deliverStage({ channels, history, limiter, metrics, clock, tz: config.displayTz, lateNoticeAfterMs: config.lateNoticeAfterMs }),
-  ];
+  };
 
   // A crashed replica's jobs go back to the queue once their lock lapses; a job may be caught
   // in several crashes before it counts as failed.
   const recovery = { lockDuration: config.jobLockMs, stalledInterval: config.jobLockMs, maxStalledCount: 5 };
-  const alertWorker = new Worker(QUEUE_NAMES.alerts, createAlertProcessor({ stages, logger, ...failureDeps }), {
-    connection: bullConnection,
-    prefix,
-    concurrency: config.workerConcurrency,
-    ...recovery,
-  });
-  const digestProcessor = createDigestProcessor({
-    queue: digestsQueue,
-    channels,
-    digests,
-    history,
-    limiter,
-    storm,
-    limitFor,
-    clock,
-    tz: config.displayTz,
-    logger,
-    ...failureDeps,
-  });
-  const digestWorker = new Worker(
-    QUEUE_NAMES.digests,
-    async (job, token) =>
-      job.name === 'release-silences'
-        ? releaseEndedSilences({ silences, alertsQueue, jobOptions, clock, logger })
-        : digestProcessor(job, token),
-    { connection: bullConnection, prefix, concurrency: 4, ...recovery },
+  const workers = Object.entries(processors).map(
+    ([name, processor]) =>
+      new Worker(name, processor, { connection: bullConnection, prefix, concurrency: name === QUEUE_NAMES.clock ? 4 : config.workerConcurrency, ...recovery }),
   );
+  for (const w of workers) watchFailures(w, { metrics, logger, selfMonitor });
 
-  for (const w of [alertWorker, digestWorker]) {
-    w.on('failed', (job, err) => {
-      if (!job) return;
-      const final = job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError';
-      if (final) {
-        metrics.fates.inc({ fate: 'failed' });
-        logger.error('job failed for good: kept in the failed set (Bull Board → failed → retry)', {
-          jobId: job.id,
-          queue: w.name,
-          key: (job.data as { alert?: { key?: string } }).alert?.key,
-          reason: err.message,
-        });
-      }
-    });
-    w.on('error', (err) => {
-      logger.error('worker error', { error: err.message });
-      selfMonitor.captureError(err, { queue: w.name });
-    });
-  }
-
+  const queues = [alertsQueue, deliveriesQueue, clockQueue];
   const metricsServer = options.metricsServer
     ? await startMetricsServer(metrics, config.metricsPort, async () => {
-        const counts = await alertsQueue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
-        for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: QUEUE_NAMES.alerts, state }, n);
+        for (const q of queues) {
+          const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+          for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: q.name, state }, n);
+        }
       })
     : undefined;
   const address = metricsServer?.address();
-  logger.info('worker started', {
-    channels: [...channels.values()].map((c) => c.id),
-    concurrency: config.workerConcurrency,
-    metricsPort: typeof address === 'object' && address ? address.port : undefined,
-  });
+  const metricsPort = typeof address === 'object' && address ? address.port : undefined;
+  for (const override of noise.overrides) logger.info(`policy file setting: ${override}`);
+  logger.info('worker started', { channels: [...channels.values()].map((c) => c.id), concurrency: config.workerConcurrency, metricsPort });
 
   return {
-    metricsPort: typeof address === 'object' && address ? address.port : undefined,
+    metricsPort,
     async close() {
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       // Worker.close() waits for jobs in flight; past the grace period we leave them to
       // BullMQ's stalled-job recovery on another replica.
-      await Promise.race([Promise.all([alertWorker.close(), digestWorker.close()]), deadline]);
+      await Promise.race([Promise.all(workers.map((w) => w.close())), deadline]);
       metricsServer?.close();
-      await Promise.allSettled([alertsQueue.close(), digestsQueue.close(), selfMonitor.flush(2000)]);
+      await Promise.allSettled([...queues.map((q) => q.close()), legacy.close(), selfMonitor.flush(2000)]);
       bullConnection.disconnect();
       state.disconnect();
     },

@@ -15,6 +15,8 @@ describe('delivery to WeCom', () => {
     WEIXIN_AGENT_ID: String(wecom.agentId),
     WEIXIN_TO_USER: 'zhangsan|lisi',
     APP_RATE_LIMIT_PER_MIN: '1000',
+    // These tests are about delivery, not noise: no storm summaries.
+    STORM_THRESHOLD: '1000',
   });
   const robotEnv = () => ({ WEIXIN_API_BASE: wecom.url, WEIXIN_ROBOT_KEY: 'robot-key-one-secret' });
 
@@ -94,12 +96,12 @@ describe('delivery to WeCom', () => {
   it('fails 93000 at once, keeps the job in the failed set and says what to fix', async () => {
     h = await startHarness({ WEIXIN_API_BASE: wecom.url, WEIXIN_ROBOT_KEY: 'removed-robot-key' });
     await h.add(criticalAlert(1));
-    await waitFor(async () => (await h.alerts.getFailedCount()) === 1, 'the job in the failed set');
+    await waitFor(async () => (await h.deliveries.getFailedCount()) === 1, 'the job in the failed set');
     expect(wecom.robotCalls).toBe(1);
     const failure = h.logs.lines.find((l) => l.message === '消息发送失败');
     expect(failure).toMatchObject({ level: 'error', errcode: 93000, action: 'permanent' });
     expect(String(failure?.hint)).toContain('WEIXIN_ROBOT_KEY');
-    const [job] = await h.alerts.getFailed();
+    const [job] = await h.deliveries.getFailed();
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toContain('robot_invalid');
   });

@@ -2,15 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Alert } from '@ng/core';
-import { decide, defaultPolicy, loadPolicy } from '../src/policy';
+import { decide, defaultPolicy, loadPolicy, noiseSettings } from '../src/policy';
 import { criticalAlert } from './support/alerts';
 
 const example = path.resolve(__dirname, '../../../docs/policy.example.yaml');
-const env = { DBA_ROBOT_KEY: 'dba-key-1', OPS_ROBOT_KEY: 'ops-key-2' };
-const withFile = (text: string, ext = 'yaml') => {
+/** The example's ${VAR}s, and the app credentials its app destination needs. */
+const env = { DBA_ROBOT_KEY: 'dba-key-1', OPS_ROBOT_KEY: 'ops-key-2', WEIXIN_CORP_ID: 'ww1', WEIXIN_CORP_SECRET: 'secret-1', WEIXIN_AGENT_ID: '1000002' };
+const withFile = (text: string, ext = 'yaml', extra: Record<string, string> = env) => {
   const file = path.join(fs.mkdtempSync('/tmp/policy-'), `policy.${ext}`);
   fs.writeFileSync(file, text);
-  return loadConfig({ POLICY_FILE: file, WEIXIN_ROBOT_KEY: 'default-key' });
+  return loadConfig({ POLICY_FILE: file, WEIXIN_ROBOT_KEY: 'default-key', ...extra });
 };
 const alert = (overrides: Partial<Alert>) => criticalAlert(1, overrides);
 const summary = (alerts: ReturnType<typeof decide>) => alerts.map((d) => `${d.destinationId}:${d.delivery}`);
@@ -38,8 +39,8 @@ describe('default policy (the seed, from the environment alone)', () => {
 });
 
 describe('the README policy example', () => {
-  const config = loadConfig({ POLICY_FILE: example });
-  const policy = loadPolicy(config, env);
+  const config = loadConfig({ POLICY_FILE: example, ...env });
+  const policy = loadPolicy(config);
 
   it('loads, with robot keys from the environment', () => {
     expect(policy.destinations).toContainEqual({ id: 'dba-group', type: 'robot', key: 'dba-key-1' });
@@ -65,7 +66,7 @@ describe('the README policy example', () => {
 
   it('the same policy as JSON works too', () => {
     const json = withFile(JSON.stringify({ destinations: [{ id: 'x', type: 'robot', key: 'k' }], routes: [{ name: 'all', match: {}, delivery: 'drop' }] }), 'json');
-    expect(summary(decide(loadPolicy(json, env), alert({})))).toEqual(['x:drop']);
+    expect(summary(decide(loadPolicy(json), alert({})))).toEqual(['x:drop']);
   });
 });
 
@@ -84,20 +85,67 @@ routes:
 `);
     let message = '';
     try {
-      loadPolicy(config, env);
+      loadPolicy(config);
     } catch (err) {
       message = (err as Error).message;
     }
-    for (const part of ['dedupWindow must look like 10m', 'destinations[0].key is required', 'destinations[1].type must be one of', 'routes[0].delivery', 'unknown destination "nowhere"']) {
+    for (const part of ['dedupWindow must be a number and a unit', 'destinations[0].key is required', 'destinations[1].type must be one of', 'routes[0].delivery', 'unknown destination "nowhere"']) {
       expect(message).toContain(part);
     }
   });
 
   it('names a missing ${VAR}', () => {
-    expect(() => loadPolicy(withFile('destinations: [{ id: a, type: robot, key: "${NOT_SET_ANYWHERE}" }]'), {})).toThrow(/NOT_SET_ANYWHERE/);
+    expect(() => loadPolicy(withFile('destinations: [{ id: a, type: robot, key: "${NOT_SET_ANYWHERE}" }]'))).toThrow(/NOT_SET_ANYWHERE/);
   });
 
   it('names broken YAML', () => {
-    expect(() => loadPolicy(withFile('routes: [unclosed'), env)).toThrow(/POLICY_FILE/);
+    expect(() => loadPolicy(withFile('routes: [unclosed'))).toThrow(/POLICY_FILE/);
+  });
+
+  it('a bad label regex stops the load, naming its route and label', () => {
+    const config = withFile('routes: [{ name: dba, match: { labels: { team: "/[/" } }, delivery: drop }]');
+    expect(() => loadPolicy(config)).toThrow(/routes\[0\] \(dba\)\.match\.labels\.team: \/\[\/ is not a valid regex/);
+  });
+
+  it('an app destination without app credentials stops the load, naming it', () => {
+    const config = withFile('destinations: [{ id: oncall, type: app }, { id: ops, type: robot, key: k }]', 'yaml', {});
+    expect(() => loadPolicy(config)).toThrow(/destinations\[0\] \(oncall\) is an app destination, but WEIXIN_CORP_ID, WEIXIN_CORP_SECRET and WEIXIN_AGENT_ID are not all set/);
+  });
+
+  it('the README example without WEIXIN_CORP_* does not start (it names an app destination)', () => {
+    const config = loadConfig({ POLICY_FILE: example, DBA_ROBOT_KEY: 'dba-key-1', OPS_ROBOT_KEY: 'ops-key-2' });
+    expect(() => loadPolicy(config)).toThrow(/\(oncall\) is an app destination/);
+  });
+});
+
+describe('labels and categories in routes', () => {
+  it('a /regex/ label is anchored and compiled once', () => {
+    const policy = loadPolicy(withFile('routes: [{ name: db, match: { labels: { team: "/db|dba/" } }, delivery: drop }]', 'yaml', {}));
+    expect(summary(decide(policy, alert({ labels: { team: 'dba' } })))).toEqual(['robot-1:drop']);
+    expect(summary(decide(policy, alert({ labels: { team: 'dbaa' } })))).toEqual(['robot-1:immediate']);
+  });
+
+  it('Sentry performance issues wait for the daily digest whatever their level; errors still page', () => {
+    const policy = defaultPolicy(loadConfig({ WEIXIN_ROBOT_KEY: 'k' }));
+    const performance = { source: 'sentry' as const, severity: 'critical' as const, category: 'performance', issueType: 'performance_n_plus_one_db_queries' };
+    expect(summary(decide(policy, alert(performance)))).toEqual(['robot-1:daily']);
+    expect(summary(decide(policy, alert({ ...performance, category: 'error' })))).toEqual(['robot-1:immediate']);
+    // A route of the file comes first and may page them anyway.
+    const paging = loadPolicy(withFile('routes: [{ name: perf-now, match: { category: [performance] }, delivery: immediate }]', 'yaml', {}));
+    expect(summary(decide(paging, alert(performance)))).toEqual(['robot-1:immediate']);
+  });
+});
+
+describe('settings a policy file overrides', () => {
+  it('the file wins, and each override is a sentence for the start-up log', () => {
+    const config = withFile('dedupWindow: 5m\ndailyDigestAt: "08:30"', 'yaml', { ...env, DEDUP_WINDOW: '10m' });
+    const settings = noiseSettings(config, loadPolicy(config));
+    expect(settings).toMatchObject({ dedupWindowMs: 300_000, dailyDigestAt: '08:30' });
+    expect(settings.overrides).toEqual([expect.stringContaining('replaces DEDUP_WINDOW'), expect.stringContaining('replaces DAILY_DIGEST_AT')]);
+  });
+
+  it('without a file, the environment decides and nothing is said', () => {
+    const config = loadConfig({ DEDUP_WINDOW: '2m' });
+    expect(noiseSettings(config, defaultPolicy(config))).toEqual({ dedupWindowMs: 120_000, dailyDigestAt: '09:00', overrides: [] });
   });
 });

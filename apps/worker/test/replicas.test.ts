@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
-import { QUEUE_NAMES, alertJobOptions, createRedis, jobIdFor } from '@ng/core';
+import { QUEUE_NAMES, retryingJobOptions, createRedis, jobIdFor } from '@ng/core';
 import { dropPrefix, startFakeWecom, type FakeWecom } from '@ng/testkit';
 import { REDIS_URL, uniquePrefix, waitFor } from './support/harness';
 import { criticalAlert } from './support/alerts';
@@ -27,6 +27,7 @@ describe('worker replicas', () => {
           WEIXIN_CORP_SECRET: wecom.corpSecret,
           WEIXIN_AGENT_ID: String(wecom.agentId),
           APP_RATE_LIMIT_PER_MIN: '100000',
+          STORM_THRESHOLD: '100000',
           SHUTDOWN_GRACE_MS: '5000',
         }),
       );
@@ -43,11 +44,13 @@ describe('worker replicas', () => {
   it('delivers 300 distinct criticals exactly once each, with one gettoken between them', async () => {
     const connection = createRedis(REDIS_URL, 'worker');
     const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix });
-    const opts = alertJobOptions({ attempts: 5, backoffBaseMs: 50 });
+    const deliveries = new Queue(QUEUE_NAMES.deliveries, { connection, prefix });
+    const opts = retryingJobOptions({ attempts: 5, backoffBaseMs: 50 });
     const alerts = Array.from({ length: 300 }, (_, i) => criticalAlert(i));
     await queue.addBulk(alerts.map((alert) => ({ name: alert.kind, data: { alert }, opts: { ...opts, jobId: jobIdFor(alert) } })));
     await waitFor(() => wecom.messages.length >= 300, '300 messages', 30_000);
-    await waitFor(async () => (await queue.getCompletedCount()) === 300, 'all jobs completed');
+    await waitFor(async () => (await queue.getCompletedCount()) === 300, 'all alert jobs completed');
+    await waitFor(async () => (await deliveries.getCompletedCount()) === 300, 'all deliveries completed');
     const perTitle = new Map<string, number>();
     for (const m of wecom.messages) {
       const title = /Problem\d+/.exec(m.content)?.[0] ?? '?';
@@ -58,7 +61,7 @@ describe('worker replicas', () => {
     expect(wecom.gettokenCalls).toBe(1);
     // Every replica took part.
     expect(workers.filter((w) => w.output().includes('消息发送成功')).length).toBeGreaterThan(1);
-    await queue.close();
+    await Promise.all([queue.close(), deliveries.close()]);
     connection.disconnect();
   });
 
@@ -67,7 +70,7 @@ describe('worker replicas', () => {
     expect(health.status).toBe(200);
     const texts = await Promise.all(ports.map(async (p) => (await fetch(`http://127.0.0.1:${p}/metrics`)).text()));
     const delivered = texts
-      .map((t) => /ng_deliveries_total\{channel="wecom-app",outcome="success",errcode="0",app="worker"\} (\d+)/.exec(t)?.[1])
+      .map((t) => /ng_deliveries_total\{kind="alert",channel="wecom-app",outcome="success",errcode="0",app="worker"\} (\d+)/.exec(t)?.[1])
       .reduce((sum, n) => sum + Number(n ?? 0), 0);
     expect(delivered).toBe(300);
     expect(texts[0]).toMatch(/ng_queue_jobs\{queue="alerts",state="completed",app="worker"\} 300/);

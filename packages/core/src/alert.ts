@@ -55,6 +55,10 @@ export interface Alert {
   receivedAt: string;
   /** Alertmanager `truncatedAlerts` of the notification this alert came in. */
   truncatedAlerts?: number;
+  /** Sentry's issue category (`error`, `performance`, `feedback` …); performance issues wait for the daily digest. */
+  category?: string;
+  /** Sentry's issue type, e.g. `performance_n_plus_one_db_queries`: which kind of problem it is. */
+  issueType?: string;
 }
 
 /** Short, deterministic hex id; BullMQ job ids must not contain ':'. */

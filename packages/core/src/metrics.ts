@@ -31,8 +31,8 @@ export function createMetrics(app: 'ingest' | 'worker' | 'all-in-one') {
     }),
     deliveries: new client.Counter({
       name: 'ng_deliveries_total',
-      help: 'WeCom delivery attempts, by channel, outcome and errcode',
-      labelNames: ['channel', 'outcome', 'errcode'],
+      help: 'WeCom delivery attempts, by message kind (alert, test, digest, storm), channel, outcome and errcode',
+      labelNames: ['kind', 'channel', 'outcome', 'errcode'],
       registers,
     }),
     retries: new client.Counter({
@@ -43,7 +43,7 @@ export function createMetrics(app: 'ingest' | 'worker' | 'all-in-one') {
     }),
     fates: new client.Counter({
       name: 'ng_alert_fates_total',
-      help: 'What became of each alert: delivered, duplicate, digested, merged, silenced, dropped, failed',
+      help: 'What the decision pipeline made of each alert (queued, duplicate, digested, merged, silenced, dropped), and alerts that failed for good',
       labelNames: ['fate'],
       registers,
     }),
@@ -62,7 +62,7 @@ export function createMetrics(app: 'ingest' | 'worker' | 'all-in-one') {
     }),
     queueDepth: new client.Gauge({
       name: 'ng_queue_jobs',
-      help: 'Jobs in the alerts queue by state (sampled at scrape)',
+      help: 'Jobs in each queue by state (sampled at scrape)',
       labelNames: ['queue', 'state'],
       registers,
     }),

@@ -1,15 +1,22 @@
 import Joi from 'joi';
 import type { JobsOptions } from 'bullmq';
 import type { Alert } from './alert';
+import type { DigestItem } from './render/digest';
+import type { Totals } from './render/types';
 import { severitySchema as severity, sourceSchema } from './vocabulary';
 
-/** The queue contract between ingest (producer) and worker (consumer). Data, not code. */
+/** The queue contract between ingest, the decision pipeline and the delivery processor. Data, not code. */
 export const QUEUE_NAMES = {
-  /** One job per normalized alert. */
+  /** One job per normalized alert (ingest → the decision pipeline). The first release's format, unchanged. */
   alerts: 'alerts',
-  /** Clock-driven jobs: digest flushes. */
-  digests: 'digests',
+  /** One job per outgoing message and destination: the only way out to WeCom. */
+  deliveries: 'deliveries',
+  /** Ticks only: digest schedules, storm flushes, silence sweeps. */
+  clock: 'clock',
 } as const;
+
+/** The first release's queue of digest flushes and sends; a new worker moves what it finds there (see the worker's upgrade.ts). */
+export const LEGACY_DIGESTS_QUEUE = 'digests';
 
 export interface AlertJobData {
   alert: Alert;
@@ -18,35 +25,37 @@ export interface AlertJobData {
 /** The normalizers always write toISOString(): a plain pattern checks it for far less than joi's isoDate(). */
 const isoTime = () => Joi.string().pattern(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)$/, 'ISO 8601 time');
 
-/** Schema of AlertJobData: the normalizers' output is held to it by core's tests, and the worker checks every job against it. */
-export const alertJobSchema = Joi.object<AlertJobData>({
-  alert: Joi.object({
-    source: sourceSchema.required(),
-    kind: Joi.string().required(),
-    key: Joi.string().min(1).required(),
-    idempotencyKey: Joi.string().pattern(/^[0-9a-f]{32}$/).required(),
-    status: Joi.string().valid('firing', 'resolved', 'assigned', 'ignored', 'unresolved').required(),
-    severity: severity.required(),
-    repeatSeverity: severity,
-    level: Joi.string(),
-    title: Joi.string().allow('').required(),
-    environment: Joi.string(),
-    service: Joi.string(),
-    location: Joi.string(),
-    instance: Joi.string(),
-    job: Joi.string(),
-    startsAt: isoTime(),
-    endsAt: isoTime(),
-    count: Joi.number().integer().min(0),
-    userCount: Joi.number().integer().min(0),
-    url: Joi.string(),
-    summary: Joi.string().allow(''),
-    description: Joi.string().allow(''),
-    labels: Joi.object().pattern(/^/, Joi.string().allow('')).required(), // a regex for keys: half the cost of a key schema
-    receivedAt: isoTime().required(),
-    truncatedAlerts: Joi.number().integer().min(0),
-  }).required(),
+/** An alert as jobs carry it: the normalizers' output is held to it by core's tests, and the worker checks every job against it. */
+const alertSchema = Joi.object({
+  source: sourceSchema.required(),
+  kind: Joi.string().required(),
+  key: Joi.string().min(1).required(),
+  idempotencyKey: Joi.string().pattern(/^[0-9a-f]{32}$/).required(),
+  status: Joi.string().valid('firing', 'resolved', 'assigned', 'ignored', 'unresolved').required(),
+  severity: severity.required(),
+  repeatSeverity: severity,
+  level: Joi.string(),
+  title: Joi.string().allow('').required(),
+  environment: Joi.string(),
+  service: Joi.string(),
+  location: Joi.string(),
+  instance: Joi.string(),
+  job: Joi.string(),
+  startsAt: isoTime(),
+  endsAt: isoTime(),
+  count: Joi.number().integer().min(0),
+  userCount: Joi.number().integer().min(0),
+  url: Joi.string(),
+  summary: Joi.string().allow(''),
+  description: Joi.string().allow(''),
+  labels: Joi.object().pattern(/^/, Joi.string().allow('')).required(), // a regex for keys: half the cost of a key schema
+  receivedAt: isoTime().required(),
+  truncatedAlerts: Joi.number().integer().min(0),
+  category: Joi.string(),
+  issueType: Joi.string(),
 });
+
+export const alertJobSchema = Joi.object<AlertJobData>({ alert: alertSchema.required() });
 
 /** Deterministic job id: the same notification redelivered is queued once. */
 export function jobIdFor(alert: Pick<Alert, 'idempotencyKey'>): string {
@@ -54,11 +63,12 @@ export function jobIdFor(alert: Pick<Alert, 'idempotencyKey'>): string {
 }
 
 /**
- * Transient failures retry through BullMQ only (exponential backoff with jitter). Failed jobs
- * are kept: the failed set is the dead-letter view in Bull Board. Completed jobs are kept a
- * day so their ids keep rejecting redelivered webhooks.
+ * Alert and delivery jobs alike: transient failures retry through BullMQ only (exponential
+ * backoff with jitter). Failed jobs are kept: the failed set is the dead-letter view in Bull
+ * Board. Completed jobs are kept a day so their ids keep rejecting redelivered webhooks (and
+ * re-added deliveries).
  */
-export function alertJobOptions(opts: { attempts: number; backoffBaseMs: number }): JobsOptions {
+export function retryingJobOptions(opts: { attempts: number; backoffBaseMs: number }): JobsOptions {
   return {
     attempts: opts.attempts,
     backoff: { type: 'exponential', delay: opts.backoffBaseMs, jitter: 0.5 },
@@ -66,3 +76,62 @@ export function alertJobOptions(opts: { attempts: number; backoffBaseMs: number 
     removeOnFail: false,
   };
 }
+
+/** What one outgoing message says; the delivery processor renders it for its destination's channel. */
+export type Message =
+  /** One alert's card: a first notice, a reminder, a resolution, a released silence, the /test card. */
+  | { kind: 'alert'; alert: Alert; totals?: Totals; repeat: boolean; mentions: string[]; claimant: string }
+  /** The hourly or daily digest of one destination. */
+  | { kind: 'digest'; heading: string; items: DigestItem[] }
+  /** The alerts of a storm, summarized in one card. */
+  | { kind: 'storm'; items: DigestItem[]; windowStart: string; windowEnd: string };
+
+export interface DeliveryJobData {
+  destinationId: string;
+  message: Message;
+  /** A retry after some parts went out: the parts as first rendered, and how many were sent. */
+  progress?: { parts: string[]; sent: number };
+}
+
+/** What a delivery is counted and logged as: the /test card apart from real alerts. */
+export function deliveryKind(message: Message): 'alert' | 'test' | 'digest' | 'storm' {
+  return message.kind === 'alert' && message.alert.source === 'test' ? 'test' : message.kind;
+}
+
+const totalsSchema = Joi.object({ count: Joi.number().min(0).required(), userCount: Joi.number().min(0), firstSeen: isoTime(), lastSeen: isoTime() });
+const itemsSchema = Joi.array().items(Joi.object({ alert: alertSchema.required(), totals: totalsSchema.required() })).required();
+
+export const deliveryJobSchema = Joi.object<DeliveryJobData>({
+  destinationId: Joi.string().min(1).required(),
+  message: Joi.alternatives()
+    .conditional('.kind', {
+      switch: [
+        {
+          is: 'alert',
+          then: Joi.object({ kind: 'alert', alert: alertSchema.required(), totals: totalsSchema, repeat: Joi.boolean().required(), mentions: Joi.array().items(Joi.string()).required(), claimant: Joi.string().required() }),
+        },
+        { is: 'digest', then: Joi.object({ kind: 'digest', heading: Joi.string().required(), items: itemsSchema }) },
+        { is: 'storm', then: Joi.object({ kind: 'storm', items: itemsSchema, windowStart: isoTime().required(), windowEnd: isoTime().required() }) },
+      ],
+      otherwise: Joi.forbidden().messages({ 'any.unknown': 'message.kind must be alert, digest or storm' }),
+    })
+    .required(),
+  progress: Joi.object({ parts: Joi.array().items(Joi.string()).min(1).required(), sent: Joi.number().integer().min(1).required() }),
+});
+
+/** The ticks of the clock queue and what each carries. */
+export type ClockTick =
+  | { name: 'digest'; data: { schedule: 'hourly' | 'daily' } }
+  | { name: 'storm'; data: { destinationId: string } }
+  | { name: 'sweep'; data: Record<string, never> };
+
+export const clockTickSchema = Joi.object({
+  name: Joi.string().valid('digest', 'storm', 'sweep').required(),
+  data: Joi.when('name', {
+    switch: [
+      { is: 'digest', then: Joi.object({ schedule: Joi.string().valid('hourly', 'daily').required() }) },
+      { is: 'storm', then: Joi.object({ destinationId: Joi.string().min(1).required() }) },
+    ],
+    otherwise: Joi.object(),
+  }).required(),
+});

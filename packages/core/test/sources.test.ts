@@ -28,6 +28,12 @@ describe('Sentry payloads → Alert', () => {
       body: () => load('sentry/issue.created.json'),
       expected: { kind: 'issue.created', key: 'sentry:1170820242', status: 'firing', severity: 'critical', repeatSeverity: 'warning', level: 'error', title: 'ReferenceError: blooopy is not defined', service: 'front-end', location: '?(runner)', count: 1, userCount: 1, url: `${BASE}/issues/1170820242/`, startsAt: '2019-08-19T20:58:37.391Z' },
     },
+    {
+      name: 'issue.created, a performance issue (N+1 queries)',
+      resource: 'issue',
+      body: () => load('sentry/issue.created.performance.json'),
+      expected: { key: 'sentry:4512345678', severity: 'critical', title: 'N+1 Query', service: 'shop-api', category: 'performance', issueType: 'performance_n_plus_one_db_queries' },
+    },
     { name: 'issue.resolved', resource: 'issue', body: () => issue('resolved'), expected: { kind: 'issue.resolved', status: 'resolved', endsAt: receivedAt.toISOString(), url: `${BASE}/issues/1170820242/` } },
     { name: 'issue.assigned', resource: 'issue', body: () => ({ ...issue('assigned'), data: { ...issue('assigned').data, assignee: { type: 'user', name: 'Zhang San', id: '1' } } }), expected: { status: 'assigned', labels: { shortId: 'FRONT-END-9', assignee: 'Zhang San' } } },
     { name: 'issue.ignored', resource: 'issue', body: () => issue('ignored'), expected: { status: 'ignored' } },

@@ -1,6 +1,8 @@
+import type { BudgetRule } from '../store/budget';
+
 /**
  * One interface for every way a message leaves the gateway. The WeCom app, the group robot
- * and the log (dry run) each implement it; the deliver stage never knows which it holds.
+ * and the log (dry run) each implement it; the delivery processor never knows which it holds.
  */
 export type MessageFormat = 'text' | 'markdown';
 
@@ -25,6 +27,8 @@ export interface Channel {
   /** Preferred format and its UTF-8 byte budget (app 2048, robot markdown 4096, robot text 2048). */
   readonly format: MessageFormat;
   readonly budgetBytes: number;
+  /** Where a message spends WeCom's per-minute budget; undefined = no limit (the log). */
+  budget(message: OutgoingMessage): BudgetRule | undefined;
   /** Sends once. Throws DeliveryError (wecom/classify.ts) on any failure; never retries by itself except the one token refresh. */
   send(message: OutgoingMessage): Promise<SendResult>;
 }

@@ -20,9 +20,9 @@ export function buildDestinationChannels(
   for (const d of destinations) {
     const channel =
       d.type === 'app'
-        ? createAppChannel({ ...deps, http }, { id: d.id, toUser: d.toUser, toParty: d.toParty, toTag: d.toTag })
+        ? createAppChannel({ ...deps, http, perMinute: deps.config.appRateLimitPerMin }, { id: d.id, toUser: d.toUser, toParty: d.toParty, toTag: d.toTag })
         : d.type === 'robot'
-          ? createRobotChannel({ http }, { key: d.key, id: d.id })
+          ? createRobotChannel({ http, perMinute: deps.config.robotRateLimitPerMin }, { key: d.key, id: d.id })
           : createLogChannel(deps, d.id);
     channels.set(d.id, channel);
   }

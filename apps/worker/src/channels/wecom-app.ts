@@ -51,6 +51,8 @@ function tokenCacheFor(deps: AppDeps): TokenCache {
 
 export interface AppDeps {
   config: Config;
+  /** Messages a minute one member may get (WeCom drops more than 30 without an error). */
+  perMinute: number;
   redis: RedisConnection;
   http: WecomHttp;
   clock: Clock;
@@ -77,6 +79,18 @@ export function createAppChannel(deps: AppDeps, target: AppTarget = {}): Channel
     };
   }
 
+  // One budget per member the message reaches, shared by every destination of this app.
+  const appId = hashId(weixin.corpId, weixin.agentId).slice(0, 8);
+  function budget(message: OutgoingMessage) {
+    const { touser, toparty, totag } = recipients(message.mentions);
+    const keys = [
+      ...(list(touser) ?? []).map((u) => `app:${appId}:user:${u.toLowerCase()}`),
+      ...(list(toparty) ?? []).map((p) => `app:${appId}:party:${p}`),
+      ...(list(totag) ?? []).map((t) => `app:${appId}:tag:${t}`),
+    ];
+    return { keys, perMinute: deps.perMinute };
+  }
+
   async function sendWith(token: string, message: OutgoingMessage) {
     return deps.http.call<SendResponse>('send', 'POST', `/cgi-bin/message/send?access_token=${encodeURIComponent(token)}`, {
       ...recipients(message.mentions),
@@ -94,6 +108,7 @@ export function createAppChannel(deps: AppDeps, target: AppTarget = {}): Channel
     kind: 'wecom-app',
     format: 'text',
     budgetBytes: 2048,
+    budget,
     async send(message): Promise<SendResult> {
       let token = await tokens.get();
       let response: SendResponse;

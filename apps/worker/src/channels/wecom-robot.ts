@@ -3,13 +3,16 @@ import type { WecomHttp } from '../wecom/http';
 import type { Channel } from './channel';
 
 /** WeCom group robot (webhook/send?key=). Markdown for the colours; the key is the only credential. */
-export function createRobotChannel(deps: { http: WecomHttp }, target: { key: string; id?: string }): Channel {
+export function createRobotChannel(deps: { http: WecomHttp; perMinute: number }, target: { key: string; id?: string }): Channel {
+  // Names the robot in logs, metrics and budget keys without revealing its key.
+  const keyId = hashId(target.key).slice(0, 12);
   return {
-    // The id names the robot in logs and metrics without revealing its key.
-    id: target.id ?? `robot-${hashId(target.key).slice(0, 6)}`,
+    id: target.id ?? `robot-${keyId.slice(0, 6)}`,
     kind: 'wecom-robot',
     format: 'markdown',
     budgetBytes: 4096,
+    // WeCom counts per key: two destinations with the same key share it.
+    budget: () => ({ keys: [`robot:${keyId}`], perMinute: deps.perMinute }),
     async send(message) {
       const body =
         message.format === 'text'

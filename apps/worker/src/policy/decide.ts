@@ -3,10 +3,9 @@ import type { Decision, Delivery, Policy, Route, RouteMatch } from './types';
 
 const anyOf = (allowed: string[] | undefined, value: string | undefined) => !allowed || (value !== undefined && allowed.includes(value));
 
-function labelMatches(expected: string, actual: string | undefined): boolean {
+function labelMatches(expected: string | RegExp, actual: string | undefined): boolean {
   if (actual === undefined) return false;
-  const regex = /^\/(.*)\/$/.exec(expected);
-  return regex ? new RegExp(`^(?:${regex[1]})$`).test(actual) : expected === actual;
+  return typeof expected === 'string' ? expected === actual : expected.test(actual);
 }
 
 export function routeMatches(match: RouteMatch, alert: Alert): boolean {
@@ -15,6 +14,7 @@ export function routeMatches(match: RouteMatch, alert: Alert): boolean {
     anyOf(match.project, alert.service) &&
     anyOf(match.environment, alert.environment) &&
     anyOf(match.severity, alert.severity) &&
+    anyOf(match.category, alert.category) &&
     Object.entries(match.labels ?? {}).every(([name, value]) => labelMatches(value, alert.labels[name]))
   );
 }

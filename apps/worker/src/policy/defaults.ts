@@ -5,13 +5,16 @@ import type { DestinationSpec, Policy, Route } from './types';
 export const SEED_DELIVERY = { critical: 'immediate', warning: 'hourly', info: 'daily' } as const;
 
 /**
- * Environment rules of the seed, after any routes of a policy file: testing gets everything
- * at once (to verify the setup), development is not sent. POST /test always goes through.
+ * The seed's rules that are not about severity, after any routes of a policy file (so a file
+ * can override them): testing gets everything at once (to verify the setup), development is
+ * not sent, Sentry performance issues wait for the daily digest whatever their level (seed:
+ * "Performance Issues: 每日汇总"). POST /test always goes through.
  */
 export const BUILTIN_ROUTES: Route[] = [
   { name: 'gateway-test', match: { source: ['test'] }, delivery: 'immediate' },
   { name: 'development-not-sent', match: { environment: ['development', 'dev'] }, delivery: 'drop' },
   { name: 'testing-immediate', match: { environment: ['testing', 'test'] }, delivery: 'immediate' },
+  { name: 'sentry-performance-daily', match: { source: ['sentry'], category: ['performance'] }, delivery: 'daily' },
 ];
 
 /** Destinations from the environment alone: the app, every robot key, or the log. */

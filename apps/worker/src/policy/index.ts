@@ -1,4 +1,5 @@
 export * from './types';
 export { decide, routeMatches } from './decide';
 export { loadPolicy, PolicyError } from './load';
-export { defaultPolicy, destinationsFromEnv } from './defaults';
+export { defaultPolicy } from './defaults';
+export { noiseSettings } from './noise-settings';

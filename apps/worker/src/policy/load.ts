@@ -1,17 +1,16 @@
 import fs from 'node:fs';
 import Joi from 'joi';
 import YAML from 'yaml';
-import { parseDuration, type Config } from '@ng/core';
+import { durationSchema, clockTimeSchema, parseDuration, severitySchema, sourceSchema, type Config } from '@ng/core';
 import { BUILTIN_ROUTES, defaultPolicy, SEED_DELIVERY } from './defaults';
-import type { Policy } from './types';
+import type { DestinationSpec, Policy, Route } from './types';
 
 const delivery = Joi.string().valid('immediate', 'hourly', 'daily', 'drop');
-const severity = Joi.string().valid('critical', 'warning', 'info');
 const names = Joi.array().items(Joi.string().min(1)).single();
 
 const schema = Joi.object({
-  dedupWindow: Joi.string().pattern(/^\d+(ms|s|m|h)$/).message('dedupWindow must look like 10m'),
-  dailyDigestAt: Joi.string().pattern(/^([01]\d|2[0-3]):[0-5]\d$/).message('dailyDigestAt must be HH:MM'),
+  dedupWindow: durationSchema,
+  dailyDigestAt: clockTimeSchema,
   destinations: Joi.array().items(
     Joi.object({
       id: Joi.string().pattern(/^[\w.-]+$/).required(),
@@ -19,7 +18,7 @@ const schema = Joi.object({
       toUser: Joi.string(),
       toParty: Joi.string(),
       toTag: Joi.string(),
-      key: Joi.when('type', { is: 'robot', then: Joi.string().required(), otherwise: Joi.forbidden() }),
+      key: Joi.when('type', { is: 'robot', then: Joi.string().trim().required(), otherwise: Joi.forbidden() }),
     }),
   ),
   defaults: Joi.object({
@@ -30,10 +29,11 @@ const schema = Joi.object({
     Joi.object({
       name: Joi.string().required(),
       match: Joi.object({
-        source: names.items(Joi.string().valid('sentry', 'alertmanager', 'test')),
+        source: names.items(sourceSchema),
         project: names,
         environment: names,
-        severity: Joi.array().items(severity).single(),
+        severity: Joi.array().items(severitySchema).single(),
+        category: names,
         labels: Joi.object().pattern(Joi.string(), Joi.string()),
       }).default({}),
       destinations: names,
@@ -44,10 +44,15 @@ const schema = Joi.object({
   ),
 });
 
-export class PolicyError extends Error {}
+export class PolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PolicyError';
+  }
+}
 
-/** `${NAME}` in the file's values is read from the environment, so robot keys stay out of it. */
-function expandEnv(value: unknown, env: NodeJS.ProcessEnv): unknown {
+/** `${NAME}` in the file's values comes from the environment, so robot keys stay out of it. */
+function expandEnv(value: unknown, env: Config['environment']): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{(\w+)\}/g, (_m, name: string) => {
       if (env[name] === undefined) throw new PolicyError(`policy file refers to \${${name}}, which is not set`);
@@ -59,37 +64,68 @@ function expandEnv(value: unknown, env: NodeJS.ProcessEnv): unknown {
   return value;
 }
 
+/** A label written /…/ is an anchored regex, compiled now: a bad one must stop start-up, not every alert. */
+function compileLabels(routes: Route[], problems: string[]): void {
+  routes.forEach((route, i) => {
+    for (const [name, value] of Object.entries(route.match.labels ?? {})) {
+      const regex = typeof value === 'string' ? /^\/(.*)\/$/.exec(value) : null;
+      if (!regex) continue;
+      try {
+        route.match.labels![name] = new RegExp(`^(?:${regex[1]})$`);
+      } catch (err) {
+        problems.push(`routes[${i}] (${route.name}).match.labels.${name}: ${value} is not a valid regex (${(err as Error).message})`);
+      }
+    }
+  });
+}
+
+/** A destination that cannot work must stop start-up, not retry forever against WeCom. */
+function checkDestinations(destinations: DestinationSpec[], config: Config, problems: string[]): void {
+  const { corpId, corpSecret, agentId } = config.weixin;
+  destinations.forEach((d, i) => {
+    if (d.type === 'app' && !(corpId && corpSecret && agentId)) {
+      problems.push(`destinations[${i}] (${d.id}) is an app destination, but WEIXIN_CORP_ID, WEIXIN_CORP_SECRET and WEIXIN_AGENT_ID are not all set: set them, or use a robot destination`);
+    }
+    if (d.type === 'robot' && !d.key) problems.push(`destinations[${i}] (${d.id}) is a robot destination with an empty key`);
+  });
+}
+
 /**
  * The routing policy: the seed's defaults from the environment alone, or POLICY_FILE (YAML or
- * JSON) validated at start-up, every problem listed with its path in one error.
+ * JSON) validated completely at load (every problem listed with its path in one error).
  */
-export function loadPolicy(config: Config, env: NodeJS.ProcessEnv = process.env, readFile = (p: string) => fs.readFileSync(p, 'utf8')): Policy {
+export function loadPolicy(config: Config, readFile = (p: string) => fs.readFileSync(p, 'utf8')): Policy {
   const base = defaultPolicy(config);
   if (!config.policyFile) return base;
   let parsed: unknown;
   try {
-    parsed = expandEnv(YAML.parse(readFile(config.policyFile)), env);
+    parsed = expandEnv(YAML.parse(readFile(config.policyFile)), config.environment);
   } catch (err) {
     throw new PolicyError(`POLICY_FILE ${config.policyFile}: ${(err as Error).message}`);
   }
   const { error, value } = schema.validate(parsed ?? {}, { abortEarly: false });
   const problems = error ? error.details.map((d) => d.message.replace(/"/g, '')) : [];
-  const destinations = value?.destinations?.length ? value.destinations : base.destinations;
-  const known = new Set(destinations.map((d: { id: string }) => d.id));
+  const destinations: DestinationSpec[] = value?.destinations?.length ? value.destinations : base.destinations;
+  const routes: Route[] = value?.routes ?? [];
+  const known = new Set(destinations.map((d) => d.id));
   const referenced: Array<[string, string[] | undefined]> = [
     ['defaults.destinations', value?.defaults?.destinations],
-    ...((value?.routes ?? []) as Array<{ name: string; destinations?: string[] }>).map((r, i): [string, string[] | undefined] => [`routes[${i}] (${r.name}).destinations`, r.destinations]),
+    ...routes.map((r, i): [string, string[] | undefined] => [`routes[${i}] (${r.name}).destinations`, r.destinations]),
   ];
   for (const [where, ids] of referenced) {
     for (const id of ids ?? []) if (!known.has(id)) problems.push(`${where} names unknown destination "${id}" (known: ${[...known].join(', ')})`);
   }
+  if (!error) {
+    compileLabels(routes, problems);
+    checkDestinations(destinations, config, problems);
+  }
   if (problems.length) throw new PolicyError(`POLICY_FILE ${config.policyFile} is invalid:\n  - ${problems.join('\n  - ')}`);
   return {
     destinations,
-    // The file's routes first, so it can override the seed's environment rules that follow.
-    routes: [...(value.routes ?? []), ...BUILTIN_ROUTES],
+    // The file's routes first, so it can override the seed's rules that follow.
+    routes: [...routes, ...BUILTIN_ROUTES],
     defaults: {
-      destinations: value.defaults?.destinations ?? destinations.map((d: { id: string }) => d.id),
+      destinations: value.defaults?.destinations ?? destinations.map((d) => d.id),
       delivery: { ...SEED_DELIVERY, ...value.defaults?.delivery },
     },
     dedupWindowMs: value.dedupWindow ? parseDuration(value.dedupWindow) : undefined,

@@ -13,8 +13,10 @@ export interface RouteMatch {
   project?: string[];
   environment?: string[];
   severity?: Severity[];
-  /** Exact value, or /regex/. */
-  labels?: Record<string, string>;
+  /** Sentry's issue category, e.g. performance. */
+  category?: string[];
+  /** An exact value, or an anchored regex (written /regex/ in the file, compiled when it loads). */
+  labels?: Record<string, string | RegExp>;
 }
 
 export interface Route {
@@ -31,6 +33,7 @@ export interface Policy {
   destinations: DestinationSpec[];
   routes: Route[];
   defaults: { destinations: string[]; delivery: Record<Severity, Delivery> };
+  /** Settings the file overrides (see noise-settings.ts). */
   dedupWindowMs?: number;
   dailyDigestAt?: string;
 }

@@ -1,38 +1,55 @@
 import type { Alert, RedisConnection } from '@ng/core';
-import type { Clock } from '../clock';
 import { luaScript } from './script';
 
 export type Schedule = 'hourly' | 'daily';
 
 /** KEYS: entries hash, destinations set; ARGV: destination, field, alert JSON */
 const ADD = `redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) redis.call('SADD', KEYS[2], ARGV[1]) return 1`;
-/** Read and delete in one step: one replica sends a digest, whatever the number of replicas. */
-const TAKE = `local v = redis.call('HVALS', KEYS[1]) redis.call('DEL', KEYS[1]) redis.call('SREM', KEYS[2], ARGV[1]) return v`;
-const addScript = luaScript(ADD, 2);
-const takeScript = luaScript(TAKE, 2);
+/**
+ * Deletes the entries a digest carried, each only if no newer message replaced it meanwhile
+ * (that one waits for the next digest); forgets the destination once nothing is pending.
+ * KEYS: entries hash, destinations set; ARGV: destination, field1, value1, field2, value2 …
+ */
+const SETTLE = `
+for i = 2, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
+return 1`;
+const addScript = luaScript(ADD);
+const settleScript = luaScript(SETTLE);
+
+/** What a digest carries: each pending problem's latest alert, as stored. */
+export interface Pending {
+  alerts: Alert[];
+  /** The stored entries, to settle once the digest is safely queued. */
+  entries: Array<[field: string, raw: string]>;
+}
 
 /**
  * Pending digest contents per destination and schedule, in Redis so they survive a restart.
  * One entry per problem: a later message (say, its resolution) replaces the earlier one.
+ * Reading and deleting are two steps around queueing the digest, so a crash in between sends
+ * a digest twice rather than never.
  */
-export function createDigestStore(deps: { redis: RedisConnection; prefix: string; clock: Clock }) {
+export function createDigestStore(deps: { redis: RedisConnection; prefix: string }) {
   const entries = (schedule: Schedule, destinationId: string) => `${deps.prefix}:digest:${schedule}:${destinationId}`;
   const destinationsKey = (schedule: Schedule) => `${deps.prefix}:digest:${schedule}:destinations`;
   return {
     async add(destinationId: string, schedule: Schedule, alert: Alert): Promise<void> {
-      await addScript(deps.redis, entries(schedule, destinationId), destinationsKey(schedule), destinationId, alert.key, JSON.stringify(alert));
+      await addScript(deps.redis, [entries(schedule, destinationId), destinationsKey(schedule)], [destinationId, alert.key, JSON.stringify(alert)]);
     },
     /** Escalation: the problem leaves the pending digests because it goes out now. */
-    async remove(destinationId: string, key: string): Promise<boolean> {
-      const [hourly, daily] = await Promise.all([
-        deps.redis.hdel(entries('hourly', destinationId), key),
-        deps.redis.hdel(entries('daily', destinationId), key),
-      ]);
-      return hourly + daily > 0;
+    async remove(destinationId: string, key: string): Promise<void> {
+      await Promise.all([deps.redis.hdel(entries('hourly', destinationId), key), deps.redis.hdel(entries('daily', destinationId), key)]);
     },
-    async take(destinationId: string, schedule: Schedule): Promise<Alert[]> {
-      const values = (await takeScript(deps.redis, entries(schedule, destinationId), destinationsKey(schedule), destinationId)) as string[];
-      return values.map((v) => JSON.parse(v) as Alert);
+    async peek(destinationId: string, schedule: Schedule): Promise<Pending> {
+      const hash = await deps.redis.hgetall(entries(schedule, destinationId));
+      const pairs = Object.entries(hash);
+      return { alerts: pairs.map(([, raw]) => JSON.parse(raw) as Alert), entries: pairs };
+    },
+    async settle(destinationId: string, schedule: Schedule, taken: Pending['entries']): Promise<void> {
+      await settleScript(deps.redis, [entries(schedule, destinationId), destinationsKey(schedule)], [destinationId, ...taken.flat()]);
     },
     async destinations(schedule: Schedule): Promise<string[]> {
       return deps.redis.smembers(destinationsKey(schedule));
@@ -41,35 +58,3 @@ export function createDigestStore(deps: { redis: RedisConnection; prefix: string
 }
 
 export type DigestStore = ReturnType<typeof createDigestStore>;
-
-/** Cron for the BullMQ job scheduler: every hour at :00, every day at dailyAt (in DISPLAY_TZ). */
-export function digestCron(schedule: Schedule, dailyAt: string): { pattern: string } {
-  if (schedule === 'hourly') return { pattern: '0 * * * *' };
-  const [hour, minute] = dailyAt.split(':').map(Number);
-  return { pattern: `${minute} ${hour} * * *` };
-}
-
-/** Offset of tz at the instant ms (local wall time − UTC), via Intl. */
-function offsetMs(ms: number, tz: string): number {
-  const parts: Record<string, number> = {};
-  const format = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
-  for (const p of format.formatToParts(ms)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - Math.floor(ms / 1000) * 1000;
-}
-
-/** The next digest instant after fromMs: the next :00 (hourly) or the next dailyAt (daily) in tz. */
-export function nextDigestTime(schedule: Schedule, fromMs: number, tz: string, dailyAt: string): number {
-  if (schedule === 'hourly') {
-    const local = fromMs + offsetMs(fromMs, tz);
-    const nextLocal = Math.floor(local / 3_600_000) * 3_600_000 + 3_600_000;
-    return nextLocal - offsetMs(nextLocal - offsetMs(fromMs, tz), tz);
-  }
-  const [hour, minute] = dailyAt.split(':').map(Number);
-  const local = new Date(fromMs + offsetMs(fromMs, tz));
-  for (let day = 0; day <= 2; day++) {
-    const wall = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + day, hour, minute);
-    const at = wall - offsetMs(wall - offsetMs(fromMs, tz), tz);
-    if (at > fromMs) return at;
-  }
-  throw new Error('unreachable: a day always has a next digest time');
-}

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { QUEUE_NAMES, alertJobOptions, createLogger, createRedis, jobIdFor, loadConfig, secretsOf, type Alert, type Config } from '@ng/core';
+import { QUEUE_NAMES, retryingJobOptions, createLogger, createRedis, jobIdFor, loadConfig, secretsOf, type Alert, type Config } from '@ng/core';
 import { dropPrefix } from '@ng/testkit';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import type { Clock } from '../../src/clock';
@@ -63,14 +63,17 @@ export async function startHarness(env: Record<string, string>, opts: { clock?: 
   const workers: RunningWorker[] = [await startWorker({ config, logger, clock: opts.clock })];
   const connection = createRedis(REDIS_URL, 'worker');
   const alerts = new Queue(QUEUE_NAMES.alerts, { connection, prefix });
-  const digests = new Queue(QUEUE_NAMES.digests, { connection, prefix });
-  const jobOptions = alertJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs });
+  const deliveries = new Queue(QUEUE_NAMES.deliveries, { connection, prefix });
+  const clockQueue = new Queue(QUEUE_NAMES.clock, { connection, prefix });
+  const jobOptions = retryingJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs });
   return {
     config,
     prefix,
     logs,
     alerts,
-    digests,
+    deliveries,
+    /** The clock queue: a test adds ticks ('digest', 'storm', 'sweep') as the schedulers would. */
+    clock: clockQueue,
     async add(...list: Alert[]) {
       await alerts.addBulk(list.map((alert) => ({ name: alert.kind, data: { alert }, opts: { ...jobOptions, jobId: jobIdFor(alert) } })));
     },
@@ -78,20 +81,32 @@ export async function startHarness(env: Record<string, string>, opts: { clock?: 
     async addReplica() {
       workers.push(await startWorker({ config, logger, clock: opts.clock }));
     },
+    /** The decision pipeline's fate lines (one per alert job), optionally of one fate. */
     fates(fate?: string) {
-      // A delivered alert's fate is on its 消息发送成功 line.
-      return logs.lines.filter((l) => (l.message === 'alert fate' || (l.message === '消息发送成功' && l.fate)) && (!fate || l.fate === fate));
+      return logs.lines.filter((l) => l.message === 'alert fate' && (!fate || l.fate === fate));
     },
+    /** 消息发送成功 lines, optionally of one kind (alert, test, digest, storm). */
+    sent(kind?: string) {
+      return logs.lines.filter((l) => l.message === '消息发送成功' && (!kind || l.kind === kind));
+    },
+    /** Nothing left to decide or deliver, and no tick waiting to run (scheduled ticks aside). */
     async idle() {
       await waitFor(async () => {
-        const counts = await alerts.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-        return Object.values(counts).every((n) => n === 0);
-      }, 'the alerts queue to drain');
+        const pending = await Promise.all([
+          alerts.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+          deliveries.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+          clockQueue.getJobCounts('waiting', 'active', 'prioritized'),
+        ]);
+        return pending.every((counts) => Object.values(counts).every((n) => n === 0));
+      }, 'the queues to drain');
+    },
+    /** Runs every delayed tick and delivery now (a test that moved its clock past their time). */
+    async promoteDelayed() {
+      for (const q of [clockQueue, deliveries]) for (const job of await q.getDelayed()) if (!job.repeatJobKey) await job.promote();
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      await alerts.close();
-      await digests.close();
+      await Promise.all([alerts.close(), deliveries.close(), clockQueue.close()]);
       connection.disconnect();
       await dropPrefix(prefix);
     },

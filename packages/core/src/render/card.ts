@@ -3,7 +3,7 @@ import { fitParts } from './fit';
 import { formatDuration, formatTime } from './time';
 import type { Card, CardLine, RenderOptions } from './types';
 import { oneLine } from './user-text';
-import { colourOf, LEVEL_ICON, SCREEN_ICON, SEVERITY_ICON, STATUS_WORD, TAG_ICON } from './words';
+import { colourOf, LEVEL_ICON, performanceKind, SCREEN_ICON, SEVERITY_ICON, STATUS_WORD, TAG_ICON } from './words';
 
 /** A labelled line, or nothing when the value is missing: a card never says undefined/NaN. */
 function line(label: string, value: string | number | undefined, low = false): CardLine | undefined {
@@ -62,6 +62,7 @@ function sentryCard(alert: Alert, opts: RenderOptions, now: Date): Card {
       line('📍 环境', oneLine(alert.environment)),
       line(`${SCREEN_ICON} 服务`, oneLine(alert.service)),
       line('📝 位置', oneLine(alert.location)),
+      line('🐢 性能问题', performanceKind(alert)),
       line('⏰ 首次发现', formatTime(totals?.firstSeen ?? alert.startsAt, opts.tz)),
       line('📊 状态', STATUS_WORD[alert.status]),
       alert.status === 'resolved' ? lasted([totals?.firstSeen, alert.startsAt], alert, now) : undefined,

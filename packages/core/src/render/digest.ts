@@ -3,7 +3,7 @@ import { formatTime } from './time';
 import type { RenderOptions, Totals } from './types';
 import { escapeMarkdown, oneLine } from './user-text';
 import { byteLength, truncateBytes } from './utf8';
-import { RULE_LINE, SEVERITY_ICON, STATUS_WORD } from './words';
+import { performanceKind, RULE_LINE, SEVERITY_ICON, STATUS_WORD } from './words';
 
 export interface DigestItem {
   alert: Alert;
@@ -34,7 +34,8 @@ function itemLine(item: DigestItem, tz: string): string {
   const when = first && last && first !== last ? `${first} ~ ${last}` : (first ?? last);
   const count = Number.isFinite(totals.count) && totals.count > 0 ? `×${totals.count}` : undefined;
   const title = oneLine(alert.title, LIST_TITLE_BYTES) ?? '-';
-  return [`${SEVERITY_ICON[alert.severity]} ${title}`, STATUS_WORD[alert.status], count, when].filter(Boolean).join(' · ');
+  const slow = performanceKind(alert);
+  return [`${SEVERITY_ICON[alert.severity]} ${title}`, slow && `🐢 ${slow}`, STATUS_WORD[alert.status], count, when].filter(Boolean).join(' · ');
 }
 
 function moreLine(hidden: number): string {

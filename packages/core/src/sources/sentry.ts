@@ -128,6 +128,8 @@ function fromIssue(input: SentryInput, body: Obj): Alert {
     userCount: count(issue.userCount),
     url: text(issue.web_url, 2000) ?? text(issue.permalink, 2000) ?? issueLink(input, id),
     description: distinct(detailOf(metadata), issue.title),
+    category: text(issue.issueCategory, 50),
+    issueType: text(issue.issueType, 100),
     labels: compact({ shortId: text(issue.shortId, 100), assignee: text(asObj(asObj(body.data).assignee).name, 200) }) as Record<string, string>,
   });
 }

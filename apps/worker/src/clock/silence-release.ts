@@ -1,6 +1,6 @@
 import type { JobsOptions, Queue } from 'bullmq';
 import { hashId, type Logger, type SilenceStore } from '@ng/core';
-import type { Clock } from './clock';
+import type { Clock } from '../clock';
 
 /**
  * When a silence ends, the alerts it held go through the pipeline again (once, whichever

@@ -1,10 +1,8 @@
-import type { Alert, AlertStatus, RedisConnection, Totals } from '@ng/core';
+import type { Alert, RedisConnection, Totals } from '@ng/core';
 import type { Clock } from '../clock';
 import { luaScript } from './script';
 
-export type Verdict =
-  | { kind: 'send'; firstTime: boolean; statusChanged: boolean; previousStatus?: AlertStatus; totals: Totals }
-  | { kind: 'duplicate'; of: string; totals: Totals };
+export type Verdict = { kind: 'send'; firstTime: boolean; totals: Totals } | { kind: 'duplicate'; of: string; totals: Totals };
 
 /**
  * One script per alert: count the occurrence once per notification, update the problem's
@@ -33,7 +31,6 @@ if redis.call('SET', KEYS[2], '1', 'NX', 'PX', retention) and ARGV[9] == '1' the
   redis.call('HSET', KEYS[1], 'lastSeen', now)
 end
 redis.call('HSETNX', KEYS[1], 'firstClaimant', claimant)
-local previous = redis.call('HGET', KEYS[1], 'status') or ''
 redis.call('HSET', KEYS[1], 'status', ARGV[8])
 redis.call('PEXPIRE', KEYS[1], retention)
 local totals = redis.call('HMGET', KEYS[1], 'count', 'userCount', 'firstSeen', 'lastSeen', 'firstClaimant')
@@ -43,20 +40,20 @@ if owner then
   local who = string.sub(owner, 1, sep - 1)
   local at = tonumber(string.sub(owner, sep + 1))
   if who ~= claimant and now - at < window then
-    return {'duplicate', who, previous, totals[1], totals[2], totals[3], totals[4], totals[5]}
+    return {'duplicate', who, totals[1], totals[2], totals[3], totals[4], totals[5]}
   end
 end
 redis.call('SET', KEYS[3], claimant .. '|' .. now, 'PX', window + 60000)
-return {'send', claimant, previous, totals[1], totals[2], totals[3], totals[4], totals[5]}
+return {'send', claimant, totals[1], totals[2], totals[3], totals[4], totals[5]}
 `;
 
-const observeScript = luaScript(OBSERVE, 3);
+const observeScript = luaScript(OBSERVE);
 
 const RELEASE = `
 local owner = redis.call('GET', KEYS[1])
 if owner and string.sub(owner, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '|' then return redis.call('DEL', KEYS[1]) end
 return 0`;
-const releaseScript = luaScript(RELEASE, 1);
+const releaseScript = luaScript(RELEASE);
 
 const iso = (ms: string | null | undefined) => (ms ? new Date(Number(ms)).toISOString() : undefined);
 
@@ -69,21 +66,21 @@ function totalsOf(count: string | null, userCount: string | null, firstSeen: str
   };
 }
 
-export function createHistoryStore(deps: { redis: RedisConnection; prefix: string; dedupWindowMs: number; clock: Clock; retentionMs?: number }) {
+/**
+ * What the gateway knows of each problem (by alert key): its running totals, its status, who
+ * holds the dedup claim, and which destinations were paged about it. Kept for `retentionMs`.
+ */
+export function createProblemStore(deps: { redis: RedisConnection; prefix: string; dedupWindowMs: number; clock: Clock; retentionMs?: number }) {
   const { redis, prefix } = deps;
   const retentionMs = deps.retentionMs ?? 7 * 24 * 3600 * 1000;
   const problemKey = (key: string) => `${prefix}:problem:${key}`;
   const claimKey = (alert: Pick<Alert, 'key' | 'status' | 'severity'>) => `${prefix}:claim:${alert.key}:${alert.status}:${alert.severity}`;
-  const deliveredKey = (claimant: string, destinationId: string) => `${prefix}:delivered:${claimant}:${destinationId}`;
 
   return {
     async observe(alert: Alert, claimantId: string): Promise<Verdict> {
       const startsAt = Date.parse(alert.startsAt ?? '');
-      const reply = (await observeScript(
-        redis,
-        problemKey(alert.key),
-        `${prefix}:seen:${alert.idempotencyKey}`,
-        claimKey(alert),
+      const keys = [problemKey(alert.key), `${prefix}:seen:${alert.idempotencyKey}`, claimKey(alert)];
+      const args = [
         deps.clock.now(),
         deps.dedupWindowMs,
         claimantId,
@@ -93,33 +90,29 @@ export function createHistoryStore(deps: { redis: RedisConnection; prefix: strin
         retentionMs,
         alert.status,
         alert.status === 'firing' || alert.status === 'unresolved' ? '1' : '0',
-      )) as [string, string, string, string | null, string | null, string | null, string | null, string | null];
-      const [kind, who, previous, count, users, first, last, firstClaimant] = reply;
+      ];
+      const reply = (await observeScript(redis, keys, args)) as [string, string, string | null, string | null, string | null, string | null, string | null];
+      const [kind, who, count, users, first, last, firstClaimant] = reply;
       const totals = totalsOf(count, users, first, last);
       if (kind === 'duplicate') return { kind: 'duplicate', of: who, totals };
-      return {
-        kind: 'send',
-        firstTime: firstClaimant === claimantId,
-        statusChanged: previous !== '' && previous !== alert.status,
-        previousStatus: (previous || undefined) as AlertStatus | undefined,
-        totals,
-      };
+      return { kind: 'send', firstTime: firstClaimant === claimantId, totals };
     },
     async totals(key: string): Promise<Totals | undefined> {
       const [count, users, first, last] = await redis.hmget(problemKey(key), 'count', 'userCount', 'firstSeen', 'lastSeen');
       return count ? totalsOf(count, users, first, last) : undefined;
     },
-    async markDelivered(claimantId: string, destinationId: string): Promise<void> {
-      await redis.set(deliveredKey(claimantId, destinationId), '1', 'PX', 24 * 3600 * 1000);
+    /** The destination got (or is getting) this problem at once: its resolution will go out at once too. */
+    async markPaged(key: string, destinationId: string): Promise<void> {
+      await redis.hset(problemKey(key), `paged:${destinationId}`, '1');
     },
-    async wasDelivered(claimantId: string, destinationId: string): Promise<boolean> {
-      return (await redis.exists(deliveredKey(claimantId, destinationId))) === 1;
+    async wasPaged(key: string, destinationId: string): Promise<boolean> {
+      return (await redis.hexists(problemKey(key), `paged:${destinationId}`)) === 1;
     },
-    /** Frees the claim (the job failed for good, or a silence held it) so the next occurrence goes through. */
-    async release(alert: Alert, claimantId: string): Promise<void> {
-      await releaseScript(redis, claimKey(alert), claimantId);
+    /** Frees the claim (the delivery failed for good, or a silence held it) so the next occurrence goes through. */
+    async release(alert: Pick<Alert, 'key' | 'status' | 'severity'>, claimantId: string): Promise<void> {
+      await releaseScript(redis, [claimKey(alert)], [claimantId]);
     },
   };
 }
 
-export type HistoryStore = ReturnType<typeof createHistoryStore>;
+export type ProblemStore = ReturnType<typeof createProblemStore>;

@@ -1,0 +1,14 @@
+import type { Alert, DeliveryJobData } from '@ng/core';
+
+/** What became of an alert in the decision pipeline: a closed set, logged and counted. */
+export type Fate = 'queued' | 'duplicate' | 'digested' | 'merged' | 'silenced' | 'dropped';
+
+export interface Outcome {
+  fate: Fate;
+  /** Why, in words: "duplicate of 12", "digested into 14:00 (robot-1)", "to app; merged into the storm summary (robot-1)". */
+  reason: string;
+  /** The alert as decided (its severity after the repeat rule). */
+  alert: Alert;
+  /** One message for each destination that gets the alert now; the delivery processor sends them. */
+  deliveries: DeliveryJobData[];
+}

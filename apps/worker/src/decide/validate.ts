@@ -1,0 +1,10 @@
+import { UnrecoverableError } from 'bullmq';
+import { alertJobSchema, type Alert, type AlertJobData } from '@ng/core';
+
+/** A job that does not match the queue contract can never succeed: fail it now, keep it for a person. */
+export function validateAlertJob(data: unknown): Alert {
+  // Job data is JSON written by ingest: nothing to convert, and not converting is a third cheaper.
+  const { error } = alertJobSchema.validate(data, { allowUnknown: false, convert: false });
+  if (error) throw new UnrecoverableError(`job data does not match the queue contract: ${error.message}`);
+  return (data as AlertJobData).alert;
+}

@@ -1,0 +1,24 @@
+import type { JobsOptions, Queue } from 'bullmq';
+import { deliveryKind, type DeliveryJobData } from '@ng/core';
+
+/** A delivery to queue, with the id that makes adding it again (a retried decision or tick) a no-op. */
+export interface PlannedDelivery {
+  data: DeliveryJobData;
+  jobId: string;
+}
+
+/** How a delivery job is named in Bull Board: what it is, where it goes, what it is about. */
+function jobName(data: DeliveryJobData): string {
+  const { message } = data;
+  const about = message.kind === 'alert' ? message.alert.title : message.kind === 'digest' ? message.heading : `${message.items.length} alerts`;
+  return `${deliveryKind(message)} → ${data.destinationId}: ${about}`.slice(0, 200);
+}
+
+export function createDeliveryEnqueuer(queue: Queue, jobOptions: JobsOptions) {
+  return async function enqueueDeliveries(planned: PlannedDelivery[]): Promise<void> {
+    if (planned.length === 0) return;
+    await queue.addBulk(planned.map(({ data, jobId }) => ({ name: jobName(data), data, opts: { ...jobOptions, jobId } })));
+  };
+}
+
+export type EnqueueDeliveries = ReturnType<typeof createDeliveryEnqueuer>;

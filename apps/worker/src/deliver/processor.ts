@@ -1,0 +1,101 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { deliveryJobSchema, deliveryKind, type DeliveryJobData, type Logger, type Metrics, type SelfMonitor } from '@ng/core';
+import type { Channel } from '../channels/channel';
+import type { Clock } from '../clock';
+import type { Budget } from '../store/budget';
+import type { ProblemStore } from '../store/problems';
+import { DeliveryError, type Classification } from '../wecom/classify';
+import { renderMessage } from './render';
+import { sendMessage } from './send-message';
+import { deferJob, settleFailure } from './settle';
+import { sourceName } from '../source-name';
+
+export interface DeliveryDeps {
+  channels: ReadonlyMap<string, Channel>;
+  budget: Budget;
+  problems: ProblemStore;
+  clock: Clock;
+  tz: string;
+  lateNoticeAfterMs: number;
+  freqLimitDelayMs: number;
+  metrics: Metrics;
+  logger: Logger;
+  selfMonitor: SelfMonitor;
+}
+
+function validateDeliveryJob(data: unknown): DeliveryJobData {
+  const { error } = deliveryJobSchema.validate(data, { allowUnknown: false, convert: false });
+  if (error) throw new UnrecoverableError(`job data does not match the queue contract: ${error.message}`);
+  return data as DeliveryJobData;
+}
+
+/**
+ * The only way out to WeCom. Every outgoing message — alert card, reminder, resolution, digest,
+ * storm summary, test card — is one job for one destination: take the destination's budget
+ * (or wait for it), render, send, classify, settle. Completing the job is the record that the
+ * message was sent; one destination failing never holds up another.
+ */
+export function createDeliveryProcessor(deps: DeliveryDeps) {
+  return async function deliver(job: Job, token?: string): Promise<string> {
+    const data = validateDeliveryJob(job.data);
+    const { message, destinationId } = data;
+    const channel = deps.channels.get(destinationId);
+    if (!channel) throw new UnrecoverableError(`destination "${destinationId}" is not in the policy (it may have been removed): retry after restoring it`);
+    const kind = deliveryKind(message);
+    const alert = message.kind === 'alert' ? message.alert : undefined;
+    const fields = { kind, channel: channel.id, jobId: job.id, attempt: job.attemptsMade + 1, source: alert?.source, origin: alert && sourceName(alert), key: alert?.key };
+    const log = deps.logger.child(fields);
+
+    let outcome;
+    try {
+      outcome = await sendMessage({
+        channel,
+        budget: deps.budget,
+        render: (budgetBytes) => renderMessage(message, { format: channel.format, budgetBytes, tz: deps.tz, now: deps.clock.now(), lateNoticeAfterMs: deps.lateNoticeAfterMs }),
+        mentions: message.kind === 'alert' ? message.mentions : undefined,
+        progress: data.progress,
+        saveProgress: (progress) => job.updateData({ ...data, progress }),
+        log,
+      });
+    } catch (err) {
+      const c = err instanceof DeliveryError ? err.classification : undefined;
+      deps.metrics.deliveries.inc({ kind, channel: channel.kind, outcome: c?.action ?? 'error', errcode: String(c?.errcode ?? c?.httpStatus ?? '') });
+      log[c?.action === 'permanent' ? 'error' : 'warn']('消息发送失败', {
+        errcode: c?.errcode,
+        httpStatus: c?.httpStatus,
+        reason: c?.reason ?? 'internal',
+        action: c?.action,
+        hint: c?.hint,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      return settleFailure(err, job, token, { ...deps, onPermanent: (classification) => failedForGood(data, classification) });
+    }
+    if (!outcome.sent) {
+      deps.metrics.retries.inc({ reason: 'budget' });
+      log.debug('no WeCom budget left for this destination: waiting', { retryInMs: outcome.retryInMs });
+      return deferJob(job, token, outcome.retryInMs);
+    }
+
+    const errcode = outcome.results[0]?.errcode ?? 0;
+    deps.metrics.deliveries.inc({ kind, channel: channel.kind, outcome: 'success', errcode: String(errcode) });
+    if (alert) deps.metrics.deliveryLatency.observe({ channel: channel.kind }, Math.max(0, deps.clock.now() - Date.parse(alert.receivedAt)) / 1000);
+    log.info('消息发送成功', { errcode, parts: outcome.parts, ...(alert && { fate: 'delivered', title: alert.title }) });
+    const missed = outcome.results.find((r) => r.missed)?.missed;
+    if (missed) log.warn('部分接收人未收到消息 (some recipients were not reached)', { missed });
+    return `sent ${kind} in ${outcome.parts} part(s)`;
+  };
+
+  /** A message that can never be sent: its problem may be sent again, and Sentry hears of it. */
+  function failedForGood(data: DeliveryJobData, c: Classification) {
+    const alert = data.message.kind === 'alert' ? data.message.alert : undefined;
+    if (alert && data.message.kind === 'alert') void deps.problems.release(alert, data.message.claimant);
+    deps.selfMonitor.capturePermanentFailure({
+      source: alert?.source ?? deliveryKind(data.message),
+      key: alert?.key ?? data.destinationId,
+      channel: data.destinationId,
+      errcode: c.errcode,
+      reason: c.reason,
+      hint: c.hint,
+    });
+  }
+}

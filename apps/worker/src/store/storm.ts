@@ -1,0 +1,47 @@
+import type { Alert, RedisConnection } from '@ng/core';
+import type { Clock } from '../clock';
+import { luaScript } from './script';
+
+const MINUTE_MS = 60_000;
+
+/**
+ * Counts one immediate message in the destination's sliding minute and answers how many there
+ * were. The member is the alert job and destination, so a retried decision is counted once.
+ * KEYS: the destination's window; ARGV: now, member, windowMs
+ */
+const OBSERVE = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[3]))
+redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return redis.call('ZCARD', KEYS[1])`;
+const observeScript = luaScript(OBSERVE);
+
+/**
+ * A storm per destination: how many immediate messages it had in the last minute, and the
+ * alerts waiting for its next summary card. The summary is read, queued, then trimmed: alerts
+ * are only ever appended, so trimming what was read never drops one that arrived meanwhile.
+ */
+export function createStormStore(deps: { redis: RedisConnection; prefix: string; clock: Clock }) {
+  const windowKey = (destinationId: string) => `${deps.prefix}:storm:${destinationId}:minute`;
+  const bufferKey = (destinationId: string) => `${deps.prefix}:storm:${destinationId}`;
+  return {
+    /** Immediate messages to the destination in the last minute, this one included. */
+    async observe(destinationId: string, member: string): Promise<number> {
+      return Number(await observeScript(deps.redis, [windowKey(destinationId)], [deps.clock.now(), member, MINUTE_MS]));
+    },
+    /** first: the buffer was empty, so the caller schedules the next summary. */
+    async add(destinationId: string, alert: Alert): Promise<{ first: boolean }> {
+      const length = await deps.redis.rpush(bufferKey(destinationId), JSON.stringify(alert));
+      return { first: length === 1 };
+    },
+    async peek(destinationId: string): Promise<Alert[]> {
+      const items = await deps.redis.lrange(bufferKey(destinationId), 0, -1);
+      return items.map((s) => JSON.parse(s) as Alert);
+    },
+    async trim(destinationId: string, count: number): Promise<void> {
+      await deps.redis.ltrim(bufferKey(destinationId), count, -1);
+    },
+  };
+}
+
+export type StormStore = ReturnType<typeof createStormStore>;
