@@ -35,9 +35,9 @@ async function crashScenario(name: string, redisUrl: string, total: number) {
     }
     await killer;
     const drainMs = await gw.drained();
-    const failed = await gw.queue.getFailed();
+    const failed = [...(await gw.queue.getFailed()), ...(await gw.deliveries.getFailed())];
     const stats = await wecom.stats();
-    const row = { ...ledger({ accepted, messages: stats.messages, failedNames: failed.map((j) => j.data.alert.title) }), kills, drainAfterLastMs: drainMs };
+    const row = { ...ledger({ accepted, messages: stats.messages, failedNames: failed.map((j) => j.data.alert?.title ?? j.data.message?.alert?.title) }), kills, drainAfterLastMs: drainMs };
     report(`1. kill -9 workers (${name})`, row);
     expect(accepted).toHaveLength(total);
     expect(row.lost).toBe(0);

@@ -77,6 +77,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   await upsertSchedules(clockQueue, { dailyDigestAt: noise.dailyDigestAt, tz, jobOptions });
   const legacy = createLegacyMigration({ connection: bullConnection, prefix, clockQueue, enqueueDeliveries, problems, logger });
 
+  const scheduleStormSummary = async (destinationId: string) => {
+    await clockQueue.add('storm', { destinationId }, { ...jobOptions, delay: config.stormIntervalMs });
+  };
+
   // Decide, then deliver: the alerts queue decides, the deliveries queue is the only way out.
   const decide = createDecider({
     policy,
@@ -87,12 +91,10 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     clock,
     stormThreshold: config.stormThreshold,
     nextDigestLabel: (schedule) => nextDigestLabel(schedule, clock.now(), tz, noise.dailyDigestAt),
-    scheduleStormSummary: async (destinationId) => {
-      await clockQueue.add('storm', { destinationId }, { ...jobOptions, delay: config.stormIntervalMs });
-    },
+    scheduleStormSummary,
   });
   const flushDigests = createDigestFlush({ digests, problems, enqueueDeliveries, clock, tz });
-  const flushStorm = createStormFlush({ storm, problems, enqueueDeliveries });
+  const flushStorm = createStormFlush({ storm, problems, enqueueDeliveries, scheduleSummary: scheduleStormSummary });
   const processors: Record<string, Processor> = {
     [QUEUE_NAMES.alerts]: createAlertProcessor({ decide, enqueueDeliveries, logger, metrics }),
     [QUEUE_NAMES.deliveries]: createDeliveryProcessor({ channels, budget, problems, clock, tz, lateNoticeAfterMs: config.lateNoticeAfterMs, freqLimitDelayMs: config.freqLimitDelayMs, metrics, logger, selfMonitor }),

@@ -11,9 +11,11 @@ function distinct(alerts: Alert[]): Alert[] {
 
 /**
  * A storm tick: everything the destination's storm buffer holds becomes one summary message.
- * Read, queue (the job id follows from the contents), then trim what was read.
+ * Read, queue (the job id follows from the contents), then trim what was read. Alerts that
+ * arrived meanwhile found the buffer busy and scheduled nothing: the next summary is this
+ * tick's to schedule.
  */
-export function createStormFlush(deps: { storm: StormStore; problems: ProblemStore; enqueueDeliveries: EnqueueDeliveries }) {
+export function createStormFlush(deps: { storm: StormStore; problems: ProblemStore; enqueueDeliveries: EnqueueDeliveries; scheduleSummary: (destinationId: string) => Promise<void> }) {
   return async function flushStorm(destinationId: string): Promise<{ alerts: number }> {
     const buffered = await deps.storm.peek(destinationId);
     if (buffered.length === 0) return { alerts: 0 };
@@ -22,7 +24,8 @@ export function createStormFlush(deps: { storm: StormStore; problems: ProblemSto
     const items = await withTotals(deps.problems, alerts);
     const jobId = hashId('storm', destinationId, ...alerts.map((a) => a.idempotencyKey));
     await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'storm', items, windowStart: times[0], windowEnd: times[times.length - 1] } }, jobId }]);
-    await deps.storm.trim(destinationId, buffered.length);
+    const waiting = await deps.storm.trim(destinationId, buffered.length);
+    if (waiting > 0) await deps.scheduleSummary(destinationId);
     return { alerts: alerts.length };
   };
 }

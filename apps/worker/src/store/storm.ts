@@ -15,6 +15,7 @@ redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return redis.call('ZCARD', KEYS[1])`;
 const observeScript = luaScript(OBSERVE);
+const trimScript = luaScript(`redis.call('LTRIM', KEYS[1], ARGV[1], -1) return redis.call('LLEN', KEYS[1])`);
 
 /**
  * A storm per destination: how many immediate messages it had in the last minute, and the
@@ -38,8 +39,9 @@ export function createStormStore(deps: { redis: RedisConnection; prefix: string;
       const items = await deps.redis.lrange(bufferKey(destinationId), 0, -1);
       return items.map((s) => JSON.parse(s) as Alert);
     },
-    async trim(destinationId: string, count: number): Promise<void> {
-      await deps.redis.ltrim(bufferKey(destinationId), count, -1);
+    /** Drops the first `count` alerts (a summary carries them); answers how many are still waiting. */
+    async trim(destinationId: string, count: number): Promise<number> {
+      return Number(await trimScript(deps.redis, [bufferKey(destinationId)], [count]));
     },
   };
 }
