@@ -133,13 +133,30 @@ describe('webhooks → jobs', () => {
     expect((await res.json()).error).toMatch(message);
   });
 
-  it('never logs a secret or a payload body', () => {
+  /** Traffic of every kind, so the two tests below stand alone: signed, legacy, bearer, refused. */
+  async function mixedTraffic() {
+    const signed = sentryRequest('issue', fixture('sentry/issue.created.json'));
+    const am = fixtureText('alertmanager/firing-critical.json');
+    const statuses = [
+      (await ingest.post('/webhook/sentry', signed.raw, signed.headers)).status,
+      (await ingest.post(`/webhook/sentry?token=${TOKEN}`, fixtureText('sentry/legacy-webhook-plugin.json'))).status,
+      (await ingest.post('/webhook/alertmanager', am, { authorization: `Bearer ${TOKEN}` })).status,
+      (await ingest.post('/webhook/alertmanager', am, { authorization: 'Bearer wrong-token' })).status,
+      (await ingest.post('/webhook/sentry', signed.raw, { ...signed.headers, 'sentry-hook-signature': sign(signed.raw, 'other') })).status,
+    ];
+    expect(statuses).toEqual([202, 202, 202, 401, 401]);
+  }
+
+  it('never logs a secret or a payload body', async () => {
+    await mixedTraffic();
     const log = ingest.log();
-    for (const secret of [SECRET, TOKEN]) expect(log).not.toContain(secret);
+    expect(log).toContain('Sentry webhook accepted');
+    for (const secret of [SECRET, TOKEN, 'wrong-token']) expect(log).not.toContain(secret);
     expect(log).not.toContain('blooopy');
   });
 
   it('/health, /ready, /metrics and POST /test', async () => {
+    await mixedTraffic();
     expect(await (await fetch(`${ingest.base}/health`)).json()).toEqual({ status: 'ok' });
     expect((await fetch(`${ingest.base}/ready`)).status).toBe(200);
     const test = await ingest.post('/test', '');

@@ -127,6 +127,18 @@ describe('delivery to WeCom', () => {
     parts.forEach((p, i) => expect(p.split('\n')[0]).toBe(`🔥 [FIRING] Problem1 (${i + 1}/${parts.length})`));
   });
 
+  it('a delivery job that breaks the queue contract, or names a destination the policy lacks, fails for good with the reason', async () => {
+    h = await startHarness(robotEnv());
+    const card = { kind: 'alert', alert: criticalAlert(1), repeat: false, mentions: [], claimant: 'x' };
+    await h.deliveries.add('bad', { destinationId: 'robot-1', message: { kind: 'fax' } }, { jobId: 'bad-kind' });
+    await h.deliveries.add('gone', { destinationId: 'removed-group', message: card }, { jobId: 'gone' });
+    await waitFor(async () => (await h.deliveries.getFailedCount()) === 2, 'both in the failed set');
+    const reasons = Object.fromEntries((await h.deliveries.getFailed()).map((j) => [j.id, j.failedReason]));
+    expect(reasons['bad-kind']).toMatch(/does not match the queue contract: .*message\.kind must be alert, digest or storm/);
+    expect(reasons.gone).toMatch(/destination "removed-group" is not in the policy/);
+    expect(wecom.robotCalls).toBe(0);
+  });
+
   it('reports who was missed on a partial success and never logs a secret', async () => {
     h = await startHarness({ ...appEnv(), WEIXIN_TO_USER: 'zhangsan|ghost1' });
     await h.add(criticalAlert(1));

@@ -10,13 +10,18 @@ import { manualClock } from '../src/clock';
 const fixtures = path.resolve(__dirname, '../../../packages/core/test/fixtures');
 const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(fixtures, name), 'utf8'));
 
+/** The alert a Sentry webhook body becomes. */
+function sentryAlert(resource: string, body: unknown): Alert {
+  const outcome = normalizeSentry({ resource, body, receivedAt: new Date() });
+  if (!outcome.handled) throw new Error('fixture not handled');
+  return outcome.alerts[0];
+}
+
 /** error.created for one Sentry issue, as a distinct event each time. */
 function sentryError(n: number): Alert {
   const body = fixture('sentry/error.created.json');
   body.data.error.event_id = `event-${n}`;
-  const outcome = normalizeSentry({ resource: 'error', body, receivedAt: new Date() });
-  if (!outcome.handled) throw new Error('fixture not handled');
-  return outcome.alerts[0];
+  return sentryAlert('error', body);
 }
 
 describe('noise control', () => {
@@ -36,16 +41,15 @@ describe('noise control', () => {
     h = await startHarness(robotEnv());
     await h.add(...Array.from({ length: 500 }, (_, i) => sentryError(i)));
     await waitFor(() => h.fates().length === 500, '500 fates');
+    await h.idle();
     expect(wecom.messages).toHaveLength(1);
     expect(wecom.messages[0].content).toContain('🆕 [Sentry 应用告警] ReferenceError: blooopy is not defined');
     expect(h.fates('duplicate')).toHaveLength(499);
 
     const resolved = fixture('sentry/issue.created.json');
     resolved.action = 'resolved';
-    const outcome = normalizeSentry({ resource: 'issue', body: resolved, receivedAt: new Date() });
-    if (!outcome.handled) throw new Error('not handled');
-    // The resolution of a critical problem goes out at once.
-    await h.add({ ...outcome.alerts[0], level: 'fatal', severity: 'critical', repeatSeverity: undefined });
+    // The resolution of a problem that was paged goes out at once.
+    await h.add(sentryAlert('issue', resolved));
     await waitFor(() => wecom.messages.length === 2, 'the resolution');
     expect(wecom.messages[1].content).toContain('✅ [Sentry 已解决]');
     expect(wecom.messages[1].content).toContain('发生次数: 500');
@@ -117,6 +121,7 @@ describe('noise control', () => {
     await h.add(criticalAlert(1, { environment: 'development', title: 'DevThing' }));
     await h.add(criticalAlert(2, { environment: 'testing', severity: 'info', title: 'TestingThing' }));
     await waitFor(() => h.fates().length === 2, 'both fates');
+    await h.idle();
     expect(h.fates('dropped')).toHaveLength(1);
     expect(wecom.messages.map((m) => m.content.split('\n')[0])).toEqual(['<font color="comment">**🔥 [FIRING] TestingThing**</font>']);
   });
@@ -144,6 +149,47 @@ describe('noise control', () => {
     expect(named + more).toBe(200);
   });
 
+  it('a Sentry metric alert that paged resolves at once; one that waited for a digest resolves in the digest', async () => {
+    h = await startHarness(robotEnv());
+    const metric = (file: string, ruleId: number) => {
+      const body = fixture(`sentry/${file}`);
+      body.data.metric_alert.alert_rule.id = ruleId;
+      body.data.metric_alert.id = `${ruleId}-${body.data.metric_alert.id}`;
+      return sentryAlert('metric_alert', body);
+    };
+    await h.add(metric('metric_alert.critical.json', 1));
+    await waitFor(() => wecom.messages.length === 1, 'the critical');
+    await h.add(metric('metric_alert.resolved.json', 1));
+    await waitFor(() => wecom.messages.length === 2, 'its resolution, at once');
+    expect(wecom.messages[1].content).toContain('✅ [Sentry 已解决]');
+
+    await h.add(metric('metric_alert.warning.json', 2));
+    await h.add(metric('metric_alert.resolved.json', 2));
+    await waitFor(() => h!.fates('digested').length === 2, 'the warning and its resolution digested');
+    await h.idle();
+    expect(wecom.messages).toHaveLength(2);
+  });
+
+  it('a Sentry performance issue waits for the daily digest, saying which kind; an error of the same project pages at once', async () => {
+    h = await startHarness(robotEnv());
+    const issue = (file: string) => {
+      const body = fixture(`sentry/${file}`);
+      body.data.issue.project.slug = 'shop-api';
+      return sentryAlert('issue', body);
+    };
+    await h.add(issue('issue.created.performance.json'));
+    await h.add(issue('issue.created.json'));
+    await waitFor(() => h!.fates().length === 2, 'both fates');
+    expect(h.fates('digested').map((l) => l.title)).toEqual(['N+1 Query']);
+    expect(String(h.fates('digested')[0].reason)).toMatch(/^digested into \d{4}-\d\d-\d\d 09:00 \(robot-1\)$/);
+    await waitFor(() => wecom.messages.length === 1, 'the error card');
+    expect(wecom.messages[0].content).toContain('ReferenceError: blooopy is not defined');
+
+    await h.clock.add('digest', { schedule: 'daily' });
+    await waitFor(() => wecom.messages.length === 2, 'the daily digest');
+    expect(wecom.messages[1].content).toContain('N+1 Query · 🐢 N+1 数据库查询');
+  });
+
   it('a silence holds matching alerts until it ends, then they are sent', async () => {
     const clock = manualClock(Date.now());
     h = await startHarness(robotEnv(), { clock });
@@ -153,6 +199,7 @@ describe('noise control', () => {
     await h.add(criticalAlert(1, { service: 'payments', title: 'PaymentsDown' }));
     await h.add(criticalAlert(2, { service: 'search', title: 'SearchDown' }));
     await waitFor(() => h.fates().length === 2, 'both fates');
+    await h.idle();
     expect(h.fates('silenced')[0].reason).toBe(`silenced by ${silence.id}`);
     expect(wecom.messages.map((m) => m.content)).toEqual([expect.stringContaining('SearchDown')]);
 

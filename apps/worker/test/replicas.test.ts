@@ -1,15 +1,15 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, retryingJobOptions, createRedis, jobIdFor } from '@ng/core';
-import { dropPrefix, startFakeWecom, type FakeWecom } from '@ng/testkit';
+import { dropPrefix, freePort, root, startFakeWecom, startProc, type FakeWecom, type Proc } from '@ng/testkit';
 import { REDIS_URL, uniquePrefix, waitFor } from './support/harness';
 import { criticalAlert } from './support/alerts';
-import { freePort, runApp, type Child } from './support/processes';
 
 /** Three real worker processes sharing one Redis. */
 describe('worker replicas', () => {
   let wecom: FakeWecom;
-  let workers: Child[] = [];
+  let workers: Proc[] = [];
   const prefix = uniquePrefix('replicas');
   const ports: number[] = [];
 
@@ -18,7 +18,7 @@ describe('worker replicas', () => {
     for (let i = 0; i < 3; i++) {
       ports.push(await freePort());
       workers.push(
-        runApp('worker', 'main.js', {
+        startProc(path.join(root, 'apps/worker/dist/main.js'), {
           REDIS_URL,
           QUEUE_PREFIX: prefix,
           METRICS_PORT: String(ports[i]),
@@ -36,12 +36,12 @@ describe('worker replicas', () => {
   });
 
   afterAll(async () => {
-    for (const w of workers) w.process.kill('SIGKILL');
+    for (const w of workers) w.child.kill('SIGKILL');
     await wecom.close();
     await dropPrefix(prefix);
   });
 
-  it('delivers 300 distinct criticals exactly once each, with one gettoken between them', async () => {
+  it('delivers 300 distinct criticals exactly once each, with one gettoken between them, counted on /metrics', async () => {
     const connection = createRedis(REDIS_URL, 'worker');
     const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix });
     const deliveries = new Queue(QUEUE_NAMES.deliveries, { connection, prefix });
@@ -61,11 +61,7 @@ describe('worker replicas', () => {
     expect(wecom.gettokenCalls).toBe(1);
     // Every replica took part.
     expect(workers.filter((w) => w.output().includes('消息发送成功')).length).toBeGreaterThan(1);
-    await Promise.all([queue.close(), deliveries.close()]);
-    connection.disconnect();
-  });
-
-  it('serves /metrics and /health, with the counters moved by the traffic', async () => {
+    // Every replica serves /health and /metrics; their counters add up to the traffic.
     const health = await fetch(`http://127.0.0.1:${ports[0]}/health`);
     expect(health.status).toBe(200);
     const texts = await Promise.all(ports.map(async (p) => (await fetch(`http://127.0.0.1:${p}/metrics`)).text()));
@@ -75,12 +71,15 @@ describe('worker replicas', () => {
     expect(delivered).toBe(300);
     expect(texts[0]).toMatch(/ng_queue_jobs\{queue="alerts",state="completed",app="worker"\} 300/);
     expect(texts.join('\n')).toMatch(/ng_token_refreshes_total\{outcome="success",app="worker"\} 1/);
+    await Promise.all([queue.close(), deliveries.close()]);
+    connection.disconnect();
   });
 
   it('stops on SIGTERM with exit code 0', async () => {
     const [first, ...rest] = workers;
-    first.process.kill('SIGTERM');
-    expect(await first.exited).toBe(0);
+    const exited = new Promise((resolve) => first.child.once('exit', resolve));
+    first.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
     expect(first.output()).toContain('worker stopped');
     workers = rest;
   });

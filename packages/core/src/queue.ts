@@ -99,7 +99,12 @@ export function deliveryKind(message: Message): 'alert' | 'test' | 'digest' | 's
 }
 
 const totalsSchema = Joi.object({ count: Joi.number().min(0).required(), userCount: Joi.number().min(0), firstSeen: isoTime(), lastSeen: isoTime() });
-const itemsSchema = Joi.array().items(Joi.object({ alert: alertSchema.required(), totals: totalsSchema.required() })).required();
+/**
+ * A delivery carries alerts the decision pipeline already held to alertSchema: checking them
+ * again for every message would cost as much as the first check. Their shape is checked.
+ */
+const decidedAlert = Joi.object({ key: Joi.string().required(), title: Joi.string().allow('').required(), source: sourceSchema.required(), receivedAt: Joi.string().required() }).unknown(true);
+const itemsSchema = Joi.array().items(Joi.object({ alert: decidedAlert.required(), totals: totalsSchema.required() })).required();
 
 export const deliveryJobSchema = Joi.object<DeliveryJobData>({
   destinationId: Joi.string().min(1).required(),
@@ -108,7 +113,7 @@ export const deliveryJobSchema = Joi.object<DeliveryJobData>({
       switch: [
         {
           is: 'alert',
-          then: Joi.object({ kind: 'alert', alert: alertSchema.required(), totals: totalsSchema, repeat: Joi.boolean().required(), mentions: Joi.array().items(Joi.string()).required(), claimant: Joi.string().required() }),
+          then: Joi.object({ kind: 'alert', alert: decidedAlert.required(), totals: totalsSchema, repeat: Joi.boolean().required(), mentions: Joi.array().items(Joi.string()).required(), claimant: Joi.string().required() }),
         },
         { is: 'digest', then: Joi.object({ kind: 'digest', heading: Joi.string().required(), items: itemsSchema }) },
         { is: 'storm', then: Joi.object({ kind: 'storm', items: itemsSchema, windowStart: isoTime().required(), windowEnd: isoTime().required() }) },

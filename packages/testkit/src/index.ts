@@ -1,3 +1,4 @@
 export * from './fake-wecom';
 export * from './procs';
 export * from './redis-keys';
+export * from './gateway';

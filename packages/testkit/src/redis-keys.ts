@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { REDIS_URL } from './procs';
 
@@ -15,4 +16,9 @@ export async function dropPrefix(prefix: string, redisUrl = REDIS_URL): Promise<
   } finally {
     redis.disconnect();
   }
+}
+
+/** A key prefix of a test's own, in braces (a Redis Cluster hash tag, as in production). */
+export function uniquePrefix(name: string): string {
+  return `{t-${name}-${randomBytes(4).toString('hex')}}`;
 }

@@ -34,7 +34,6 @@ const PERMANENT: Record<number, { reason: string; hint: string }> = {
   40008: { reason: 'bad_request', hint: 'invalid msgtype: a gateway bug, please report it' },
   40013: { reason: 'config', hint: 'WEIXIN_CORP_ID is wrong (invalid corpid)' },
   40056: { reason: 'config', hint: 'WEIXIN_AGENT_ID is wrong (invalid agentid)' },
-  41001: { reason: 'bad_request', hint: 'access_token missing: a gateway bug, please report it' },
   44004: { reason: 'bad_request', hint: 'empty message content: a gateway bug, please report it' },
   48002: { reason: 'config', hint: 'the app has no permission for this API: check the app settings in the WeCom admin console' },
   60020: { reason: 'config', hint: "not allowed from this IP: add this server's egress IP to the app's trusted IPs (企业可信IP)" },
@@ -75,6 +74,7 @@ export function classifyResponse(
       return /exceed max length/i.test(msg) ? { action: 'shorten', reason: 'too_long', errcode } : { action: 'permanent', reason: 'bad_request', errcode, hint: 'invalid parameter (40058)' };
     }
     case 40014:
+    case 41001:
     case 42001:
       return { action: 'refresh-token', reason: 'token_invalid', errcode };
     case 40001:

@@ -1,12 +1,11 @@
 import { PassThrough } from 'node:stream';
-import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, retryingJobOptions, createLogger, createRedis, jobIdFor, loadConfig, secretsOf, type Alert, type Config } from '@ng/core';
-import { dropPrefix } from '@ng/testkit';
+import { REDIS_URL, dropPrefix, uniquePrefix } from '@ng/testkit';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import type { Clock } from '../../src/clock';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL, uniquePrefix } from '@ng/testkit';
 
 /** Captures every JSON log line of a test, for assertions on fates and on secrets. */
 export function captureLogs() {
@@ -39,16 +38,12 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, what:
   }
 }
 
-export function uniquePrefix(name: string): string {
-  return `{t-${name}-${randomBytes(4).toString('hex')}}`;
-}
-
 /**
  * A worker started in-process against real Redis, with the test's own queue prefix, plus a
  * producer that adds jobs exactly as ingest does.
  */
-export async function startHarness(env: Record<string, string>, opts: { clock?: Clock; name?: string } = {}) {
-  const prefix = uniquePrefix(opts.name ?? 'worker');
+export async function startHarness(env: Record<string, string>, opts: { clock?: Clock; name?: string; prefix?: string } = {}) {
+  const prefix = opts.prefix ?? uniquePrefix(opts.name ?? 'worker');
   const config: Config = loadConfig({
     REDIS_URL,
     QUEUE_PREFIX: prefix,

@@ -1,0 +1,132 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRedis, createSilenceStore, loadConfig, type Alert } from '@ng/core';
+import { dropPrefix } from '@ng/testkit';
+import { manualClock } from '../src/clock';
+import { defaultPolicy, type Decision } from '../src/policy';
+import { createDecider } from '../src/decide';
+import { createRouter } from '../src/decide/route';
+import { createDedup } from '../src/decide/dedup';
+import { createDigestSplit } from '../src/decide/digest';
+import { createStormSplit } from '../src/decide/storm';
+import { createSilenceGate } from '../src/decide/silence';
+import { createProblemStore } from '../src/store/problems';
+import { createDigestStore } from '../src/store/digests';
+import { createStormStore } from '../src/store/storm';
+import { REDIS_URL, uniquePrefix } from './support/harness';
+import { criticalAlert, seedSentryAlert } from './support/alerts';
+
+/** Each decision stage on its own: plain values in, plain values out; real Redis where a stage keeps state. */
+const redis = createRedis(REDIS_URL, 'worker');
+const prefixes: string[] = [];
+afterAll(async () => {
+  redis.disconnect();
+  for (const p of prefixes) await dropPrefix(p);
+});
+
+function stores(dedupWindowMs = 600_000) {
+  const prefix = uniquePrefix('decide');
+  prefixes.push(prefix);
+  const clock = manualClock(Date.parse('2026-12-04T06:00:00Z'));
+  return {
+    clock,
+    problems: createProblemStore({ redis, prefix, dedupWindowMs, clock }),
+    digests: createDigestStore({ redis, prefix }),
+    storm: createStormStore({ redis, prefix, clock }),
+    silences: createSilenceStore({ redis, prefix, cacheMs: 0 }),
+  };
+}
+const decision = (destinationId: string, delivery: Decision['delivery']): Decision => ({ destinationId, delivery, mentions: [], route: 'default' });
+
+describe('route (no state)', () => {
+  const route = createRouter({ policy: defaultPolicy(loadConfig({ WEIXIN_ROBOT_KEY: 'k' })) });
+  it.each([
+    [{ severity: 'critical' }, ['robot-1:immediate'], undefined],
+    [{ severity: 'info' }, ['robot-1:daily'], undefined],
+    [{ environment: 'development' }, [], 'development-not-sent'],
+  ] as Array<[Partial<Alert>, string[], string | undefined]>)('%o → %o', (overrides, expected, droppedBy) => {
+    const out = route(criticalAlert(1, overrides));
+    expect(out.decisions.map((d) => `${d.destinationId}:${d.delivery}`)).toEqual(expected);
+    expect(out.droppedBy).toBe(droppedBy);
+  });
+});
+
+describe('dedup', () => {
+  it('first → send (first time); same problem and status within the window → duplicate; a Sentry error repeats as warning', async () => {
+    const s = stores(60_000);
+    const dedup = createDedup(s);
+    const first = await dedup(seedSentryAlert({ key: 'sentry:1' }), 'job-1');
+    expect(first).toMatchObject({ kind: 'send', firstTime: true, alert: { severity: 'critical' } });
+    expect(await dedup(seedSentryAlert({ key: 'sentry:1' }), 'job-2')).toMatchObject({ kind: 'duplicate', of: 'job-1', totals: { count: 2 } });
+    s.clock.advance(61_000);
+    expect(await dedup(seedSentryAlert({ key: 'sentry:1' }), 'job-3')).toMatchObject({ kind: 'send', firstTime: false, alert: { severity: 'warning' }, totals: { count: 3 } });
+  });
+});
+
+describe('silence gate', () => {
+  it('holds a matching alert and frees its claim', async () => {
+    const s = stores();
+    const dedup = createDedup(s);
+    const gate = createSilenceGate(s);
+    const silence = await s.silences.create({ matchers: { service: 'pay' }, duration: '1h' }, new Date(s.clock.now()));
+    const alert = criticalAlert(1, { service: 'pay' });
+    await dedup(alert, 'job-1');
+    expect((await gate(alert, 'job-1'))?.id).toBe(silence.id);
+    // The claim is free: the next occurrence is not a duplicate of the silenced one.
+    expect((await dedup({ ...alert, idempotencyKey: 'b'.repeat(32) }, 'job-2')).kind).toBe('send');
+    expect(await gate(criticalAlert(2, { service: 'search' }), 'job-3')).toBeUndefined();
+  });
+});
+
+describe('digest split', () => {
+  it('waits, escalates out of the digest, and lets a paged problem resolve at once', async () => {
+    const s = stores();
+    const split = createDigestSplit({ ...s, nextDigestLabel: (schedule) => (schedule === 'hourly' ? '15:00' : '2026-12-05 09:00') });
+    const warning = criticalAlert(1, { severity: 'warning' });
+    expect(await split(warning, [decision('ops', 'hourly')], true)).toEqual({ immediate: [], digested: ['digested into 15:00 (ops)'] });
+    expect((await s.digests.peek('ops', 'hourly')).alerts.map((a) => a.key)).toEqual([warning.key]);
+    // It escalated: out now, and out of the digest.
+    expect((await split({ ...warning, severity: 'critical' }, [decision('ops', 'immediate')], false)).immediate).toHaveLength(1);
+    expect((await s.digests.peek('ops', 'hourly')).alerts).toEqual([]);
+    // Paged once: its resolution is not held for the digest its own severity would choose.
+    await s.problems.markPaged(warning.key, 'ops');
+    expect((await split({ ...warning, status: 'resolved' }, [decision('ops', 'hourly'), decision('daily-only', 'daily')], false)).immediate.map((d) => d.destinationId)).toEqual(['ops']);
+  });
+});
+
+describe('storm split', () => {
+  it('past the threshold the next alerts are merged, and the first merged one schedules the summary', async () => {
+    const s = stores();
+    const scheduled: string[] = [];
+    const split = createStormSplit({ ...s, threshold: 2, scheduleSummary: async (d) => void scheduled.push(d) });
+    const results = [];
+    for (let n = 1; n <= 4; n++) results.push(await split(criticalAlert(n), [decision('ops', 'immediate')], `job-${n}`));
+    expect(results.map((r) => (r.single.length ? 'single' : 'merged'))).toEqual(['single', 'single', 'merged', 'merged']);
+    expect(scheduled).toEqual(['ops']);
+    expect((await s.storm.peek('ops')).map((a) => a.title)).toEqual(['Problem3', 'Problem4']);
+    // A retried decision is counted once; the gateway's own test card is never merged.
+    expect((await split(criticalAlert(1), [decision('ops', 'immediate')], 'job-1')).merged).toHaveLength(1);
+    expect((await split(criticalAlert(9, { source: 'test' }), [decision('ops', 'immediate')], 'job-9')).single).toHaveLength(1);
+  });
+});
+
+describe('the decider: fate and messages from plain values', () => {
+  it.each([
+    ['critical', criticalAlert(1), 'queued', 'to robot-1', 1],
+    ['warning', criticalAlert(2, { severity: 'warning' }), 'digested', 'digested into 15:00 (robot-1)', 0],
+    ['development', criticalAlert(3, { environment: 'development' }), 'dropped', 'dropped by policy (development-not-sent)', 0],
+  ] as Array<[string, Alert, string, string, number]>)('%s → %s', async (_name, alert, fate, reason, messages) => {
+    const s = stores();
+    const decide = createDecider({ ...s, policy: defaultPolicy(loadConfig({ WEIXIN_ROBOT_KEY: 'k' })), stormThreshold: 10, nextDigestLabel: () => '15:00', scheduleStormSummary: async () => undefined });
+    const outcome = await decide({ alert }, 'job-1');
+    expect(outcome).toMatchObject({ fate, reason });
+    expect(outcome.deliveries).toHaveLength(messages);
+    if (messages) expect(outcome.deliveries[0]).toEqual({ destinationId: 'robot-1', message: { kind: 'alert', alert, totals: expect.objectContaining({ count: 1 }), repeat: false, mentions: [], claimant: 'job-1' } });
+    expect(await decide({ alert }, 'job-2')).toMatchObject({ fate: 'duplicate', reason: 'duplicate of job-1', deliveries: [] });
+  });
+
+  it('a job that does not match the queue contract fails for good', async () => {
+    const s = stores();
+    const decide = createDecider({ ...s, policy: defaultPolicy(loadConfig({})), stormThreshold: 10, nextDigestLabel: () => '', scheduleStormSummary: async () => undefined });
+    await expect(decide({ alert: { title: 'no key' } }, 'job-1')).rejects.toThrow(/does not match the queue contract/);
+  });
+});
