@@ -135,6 +135,16 @@ describe('totals, durations and notices', () => {
   });
 });
 
+describe('Sentry performance issues', () => {
+  it('say which kind of performance problem they are, after the location', () => {
+    const [card] = renderAlert({ ...seedSentry, title: 'N+1 Query', category: 'performance', issueType: 'performance_n_plus_one_db_queries' }, text);
+    expect(card).toContain('📝 位置: app.main.get_recommend\n🐢 性能问题: N+1 数据库查询\n⏰ 首次发现');
+    const [unknownType] = renderAlert({ ...seedSentry, category: 'performance', issueType: 'performance_something_new' }, text);
+    expect(unknownType).toContain('🐢 性能问题: something new');
+    expect(renderAlert(seedSentry, text)[0]).not.toContain('性能问题');
+  });
+});
+
 describe('missing fields are left out, never undefined/null/NaN/empty', () => {
   const optional = ['level', 'environment', 'service', 'location', 'instance', 'job', 'startsAt', 'endsAt', 'count', 'userCount', 'url', 'summary', 'description', 'truncatedAlerts'] as const;
   const broken: Record<(typeof optional)[number], unknown> = {

@@ -1,2 +1,2 @@
-export { loadConfig, secretsOf, ConfigError, ALL_SETTINGS, CONFIG_VARIABLES, type Config } from './load';
+export { loadConfig, secretsOf, ConfigError, ALL_SETTINGS, type Config } from './load';
 export type { Setting } from './kinds';

@@ -28,9 +28,6 @@ export const ALL_SETTINGS: readonly Setting<unknown>[] = (() => {
   return out;
 })();
 
-/** Every environment variable the gateway reads. */
-export const CONFIG_VARIABLES: readonly string[] = ALL_SETTINGS.map((s) => s.name);
-
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  - ${problems.join('\n  - ')}`);
