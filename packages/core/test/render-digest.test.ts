@@ -84,6 +84,36 @@ describe('renderStormSummary', () => {
     ]);
   });
 
+  it('groups by alert name, then service, the worst and largest group first, saying how many ended', () => {
+    const named = (n: number, alertname: string, service: string, severity: Alert['severity'], status: Alert['status'] = 'firing') => {
+      const i = item(n, severity, service, status);
+      return { ...i, alert: { ...i.alert, labels: { alertname } } };
+    };
+    const items = [named(1, 'DiskFull', 'a', 'warning'), named(2, 'DiskFull', 'a', 'warning', 'resolved'), named(3, 'DiskFull', 'b', 'warning'), named(4, 'DiskFull', 'a', 'warning'), named(5, 'NodeDown', 'c', 'critical')];
+    const [summary] = renderStormSummary({ items, windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:10Z' }, { ...text, link: 'https://gw.example.com/console/lists/l1?t=abc' });
+    expect(summary.split('\n')).toEqual([
+      '🌪️ 风暴合并: 5 条告警 (14:00:00 – 14:01:10)',
+      '━━━━━━━━━━━━━━━━',
+      '🚨 Problem5 · 🔴 未解决 · ×5 · 11-25 13:00 ~ 11-25 13:40 · c',
+      '⚠️ DiskFull · a · ×3（1 条已恢复）',
+      '⚠️ Problem3 · 🔴 未解决 · ×3 · 11-25 13:00 ~ 11-25 13:40 · b',
+      '📋 查看全部 5 条: https://gw.example.com/console/lists/l1?t=abc',
+      '━━━━━━━━━━━━━━━━',
+    ]);
+  });
+
+  it('the link to the whole list survives any cut, as a markdown link on robots', () => {
+    const items = Array.from({ length: 200 }, (_, n) => item(n, 'critical', 'svc'));
+    const link = 'https://gw.example.com/console/lists/l1?t=abc';
+    for (const opts of [text, { ...text, format: 'markdown' as const, budgetBytes: 4096 }]) {
+      const [summary] = renderStormSummary({ items, windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:10Z' }, { ...opts, link });
+      expect(byteLength(summary)).toBeLessThanOrEqual(opts.budgetBytes);
+      expect(summary).toContain(opts.format === 'markdown' ? `[📋 查看全部 200 条](${link})` : `📋 查看全部 200 条: ${link}`);
+      const [digest] = renderDigest({ heading: 'h', items }, { ...opts, link });
+      expect(digest).toContain('📋 查看全部 200 条');
+    }
+  });
+
   it('a window across midnight gives full dates; a broken window is left out', () => {
     const items = [item(1, 'critical', 'a')];
     const [across] = renderStormSummary({ items, windowStart: '2026-11-25T15:59:00Z', windowEnd: '2026-11-25T16:01:00Z' }, text);
@@ -100,7 +130,8 @@ describe('renderStormSummary', () => {
         fc.constantFrom(512, 2048, 4096),
         fc.constantFrom('text' as const, 'markdown' as const),
         (specs, budgetBytes, format) => {
-          const items = specs.map((s, i) => ({ alert: { ...base, key: `k${i}`, title: s.title, severity: s.severity }, totals: { count: s.count } }));
+          // Distinct names, so each alert is a group of its own (grouping has its own test).
+          const items = specs.map((s, i) => ({ alert: { ...base, key: `k${i}`, title: `${i}#${s.title}`, severity: s.severity }, totals: { count: s.count } }));
           const parts = renderStormSummary({ items, windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:00Z' }, { ...text, format, budgetBytes });
           expect(parts).toHaveLength(1);
           expect(byteLength(parts[0])).toBeLessThanOrEqual(budgetBytes);

@@ -1,7 +1,7 @@
 import { SEVERITY_RANK, type Alert, type Severity } from '../alert';
 import { formatTime } from './time';
 import type { RenderOptions, Totals } from './types';
-import { escapeMarkdown, oneLine } from './user-text';
+import { escapeMarkdown, linkTarget, oneLine } from './user-text';
 import { byteLength, truncateBytes } from './utf8';
 import { performanceKind, RULE_LINE, SEVERITY_ICON, STATUS_WORD } from './words';
 
@@ -47,37 +47,48 @@ function heading(text: string, colour: string, opts: RenderOptions): string {
   return opts.format === 'markdown' ? `<font color="${colour}">**${escapeMarkdown(capped)}**</font>` : capped;
 }
 
-/** One line of a list, in worst-first order, and the group (service) it is shown under. */
+/** One line of a list, in worst-first order, the group (service) it is shown under, and how many alerts it stands for. */
 interface Entry {
   group?: string;
   line: string;
+  alerts?: number;
+}
+
+/** The line that leads to the whole list in the console; it is never cut. */
+function pageLine(link: string | undefined, total: number, md: boolean): string | undefined {
+  if (!link) return undefined;
+  return md ? `[📋 查看全部 ${total} 条](${linkTarget(link)})` : `📋 查看全部 ${total} 条: ${link}`;
 }
 
 /**
  * A digest or a storm summary is always ONE message: the worst entries that fit, grouped, then
- * "+N more" for the rest. A list split over several messages is no longer one glance, and each
- * message would cost a slot of the destination's rate limit. Entries are taken strictly worst
- * first, so what is left out is always less important than what is shown.
+ * "+N more" for the rest, then the link to the console page that lists every alert. A list
+ * split over several messages is no longer one glance, and each message would cost a slot of
+ * the destination's rate limit. Entries are taken strictly worst first, so what is left out is
+ * always less important than what is shown.
  */
 function oneMessage(head: string, entries: Entry[], opts: RenderOptions): string[] {
   const md = opts.format === 'markdown';
   const user = md ? escapeMarkdown : (s: string) => s;
   const groupTitle = (g: string) => (md ? `**${user(g)}**` : `【${g}】`);
-  // Always room for the closing "+N more" line and rule, whatever N turns out to be.
-  const reserve = byteLength(`\n${moreLine(entries.length)}\n${RULE_LINE}`);
+  const total = entries.reduce((sum, e) => sum + (e.alerts ?? 1), 0);
+  const page = pageLine(opts.link, total, md);
+  // Always room for the closing "+N more" line, the page link and the rule, whatever N turns out to be.
+  const reserve = byteLength(`\n${moreLine(total)}${page ? `\n${page}` : ''}\n${RULE_LINE}`);
   const groups = new Map<string | undefined, string[]>();
   let bytes = byteLength(`${head}\n${RULE_LINE}`);
   let shown = 0;
-  for (const { group, line } of entries) {
+  for (const { group, line, alerts = 1 } of entries) {
     const cost = byteLength(user(line)) + 1 + (groups.has(group) || group === undefined ? 0 : byteLength(groupTitle(group)) + 1);
     if (bytes + cost + reserve > opts.budgetBytes) break;
     groups.set(group, [...(groups.get(group) ?? []), user(line)]);
     bytes += cost;
-    shown++;
+    shown += alerts;
   }
   const out = [head, RULE_LINE];
   for (const [group, lines] of groups) out.push(...(group === undefined ? [] : [groupTitle(group)]), ...lines);
-  if (shown < entries.length) out.push(moreLine(entries.length - shown));
+  if (shown < total) out.push(moreLine(total - shown));
+  if (page) out.push(page);
   out.push(RULE_LINE);
   // Only a budget too small for the heading itself gets here cut.
   return [truncateBytes(out.join('\n'), opts.budgetBytes)];
@@ -101,15 +112,34 @@ export function renderDigest(input: { heading: string; items: DigestItem[] }, op
   return oneMessage(head, entries, opts);
 }
 
-/** When a destination ran out of rate budget: one card for everything that waited, worst first. */
+/** What a storm groups by: the alert's name (Alertmanager alertname, Sentry issue title), then service. */
+function stormGroupOf(alert: Alert): { name: string; service?: string } {
+  return { name: oneLine(alert.labels.alertname ?? alert.title, LIST_TITLE_BYTES) ?? '-', service: oneLine(alert.service, LIST_TITLE_BYTES) };
+}
+
+/**
+ * A storm in one card: alerts grouped by name, then service, the worst group first (severity,
+ * then size), each with its count and how many have ended. The full list is on the linked page.
+ */
 export function renderStormSummary(input: { items: DigestItem[]; windowStart: string; windowEnd: string }, opts: RenderOptions): string[] {
-  const items = [...input.items].sort(worstFirst);
+  const groups = new Map<string, { name: string; service?: string; items: DigestItem[] }>();
+  for (const item of [...input.items].sort(worstFirst)) {
+    const { name, service } = stormGroupOf(item.alert);
+    const id = `${name}\u0000${service ?? ''}`;
+    if (!groups.has(id)) groups.set(id, { name, service, items: [] });
+    groups.get(id)!.items.push(item);
+  }
+  const ordered = [...groups.values()].sort((a, b) => worstFirst(a.items[0], b.items[0]) || b.items.length - a.items.length);
   const from = formatTime(input.windowStart, opts.tz);
   const to = formatTime(input.windowEnd, opts.tz);
   // Same day: the clock times say enough.
   const span = from && to ? ` (${from.slice(0, 10) === to.slice(0, 10) ? `${from.slice(11)} – ${to.slice(11)}` : `${from} – ${to}`})` : '';
-  const head = heading(`🌪️ 风暴合并: ${items.length} 条告警${span}`, worstColour(items), opts);
-  const service = (i: DigestItem) => oneLine(i.alert.service, LIST_TITLE_BYTES);
-  const entries = items.map((i) => ({ line: [itemLine(i, opts.tz), service(i)].filter(Boolean).join(' · ') }));
+  const head = heading(`🌪️ 风暴合并: ${input.items.length} 条告警${span}`, worstColour(input.items), opts);
+  const entries = ordered.map(({ name, service, items }) => {
+    if (items.length === 1) return { line: [itemLine(items[0], opts.tz), service].filter(Boolean).join(' · '), alerts: 1 };
+    const ended = items.filter((i) => i.alert.status === 'resolved').length;
+    const count = `×${items.length}${ended ? `（${ended} 条已恢复）` : ''}`;
+    return { line: [`${SEVERITY_ICON[items[0].alert.severity]} ${name}`, service, count].filter(Boolean).join(' · '), alerts: items.length };
+  });
   return oneMessage(head, entries, opts);
 }

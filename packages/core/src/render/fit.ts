@@ -1,5 +1,5 @@
 import type { Card, CardLine, RenderOptions } from './types';
-import { escapeMarkdown } from './user-text';
+import { escapeMarkdown, linkTarget } from './user-text';
 import { byteLength, splitByBytes, truncateBytes } from './utf8';
 import { RULE_LINE } from './words';
 
@@ -16,12 +16,9 @@ interface Layout {
   lines: CardLine[];
   body: string;
   link?: string;
+  /** The console page of the alert (PUBLIC_URL). */
+  page?: string;
   mentions?: string;
-}
-
-/** In a link target, characters that would end the link or the markdown around it are percent-encoded. */
-function linkTarget(url: string): string {
-  return url.replace(/[\s()[\]<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 function layout(card: Card, opts: RenderOptions): Layout {
@@ -38,13 +35,14 @@ function layout(card: Card, opts: RenderOptions): Layout {
     lines: card.lines.map((l) => ({ ...l, text: md ? `> ${user(l.text)}` : l.text })),
     body: user(card.body.join('\n').replace(/\r\n?/g, '\n')),
     link: card.url && `🔗 详情: ${md ? `[${linkTarget(card.url)}](${linkTarget(card.url)})` : card.url}`,
+    page: opts.link && (md ? `[📋 告警页面](${linkTarget(opts.link)})` : `📋 告警页面: ${opts.link}`),
     mentions: md && opts.mentions?.length ? opts.mentions.map((id) => `<@${id}>`).join(' ') : undefined,
   };
 }
 
 /** Everything below the header, in the seed's order: rule, lines, empty line, free text, link, rule. */
 function content(l: Layout, lines: CardLine[], body: string): string[] {
-  const free = [body, l.link].filter((s): s is string => Boolean(s));
+  const free = [body, l.link, l.page].filter((s): s is string => Boolean(s));
   return [RULE_LINE, ...lines.map((x) => x.text), ...(free.length ? ['', ...free] : []), ...(l.mentions ? [l.mentions] : []), RULE_LINE];
 }
 

@@ -22,6 +22,11 @@ export interface RenderOptions {
   lateByMs?: number;
   /** For durations that have no end yet; defaults to new Date(). */
   now?: Date;
+  /**
+   * The console page showing what this message is about (an alert, or every alert of a digest
+   * or storm summary), with its own signed read-only token; present when PUBLIC_URL is set.
+   */
+  link?: string;
 }
 
 /** One labelled line of a card; low-value lines are the first dropped when space is short. */

@@ -18,3 +18,8 @@ export function oneLine(s: string | undefined, maxBytes = FIELD_MAX_BYTES): stri
 export function escapeMarkdown(s: string): string {
   return s.replace(/</g, '＜').replace(/>/g, '＞').replace(/^(\s*)#/gm, '$1＃');
 }
+
+/** In a link target, characters that would end the link or the markdown around it are percent-encoded. */
+export function linkTarget(url: string): string {
+  return url.replace(/[\s()[\]<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
