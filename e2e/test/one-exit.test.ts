@@ -1,24 +1,5 @@
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import { QUEUE_NAMES, createLogger, createMetrics, createRedis, loadConfig, secretsOf } from '@ng/core';
-import { startIngest, type RunningIngest } from '@ng/ingest';
-import { startWorker, type RunningWorker } from '@ng/worker';
-import { REDIS_URL, dropPrefix, sleep, startFakeWecom, type FakeWecom } from '@ng/testkit';
-import { alertmanagerWebhook, uniquePrefix } from '../chaos/support';
-
-const MINUTE = 60_000;
-
-/** A clock the test moves; the worker's budget and the fake WeCom's timestamps both read it. */
-function manualClock(start: number) {
-  let now = start;
-  return { now: () => now, advance: (ms: number) => void (now += ms) };
-}
-
-/** The most messages any one 60 s window holds. */
-function busiestMinute(times: number[]): number {
-  return Math.max(0, ...times.map((t) => times.filter((u) => u >= t && u < t + MINUTE).length));
-}
+import { busiestMinute, startInProcessGateway, type InProcessGateway } from './support/gateway';
 
 /**
  * ingest and a worker in one process (as `pnpm start` runs them), against real Redis and a fake
@@ -26,63 +7,12 @@ function busiestMinute(times: number[]): number {
  * leaves through the one delivery processor and shares the recipients' WeCom budget.
  */
 describe('one exit to WeCom', () => {
-  let wecom: FakeWecom | undefined;
-  let ingest: RunningIngest | undefined;
-  let worker: RunningWorker | undefined;
-  let prefix = '';
+  let gateway: InProcessGateway | undefined;
   afterEach(async () => {
-    await ingest?.close();
-    await worker?.close();
-    await wecom?.close();
-    await dropPrefix(prefix);
+    await gateway?.close();
+    gateway = undefined;
   });
-
-  async function start(env: Record<string, string>) {
-    const clock = manualClock(Date.parse('2026-12-04T02:00:00Z'));
-    wecom = await startFakeWecom({ now: clock.now });
-    prefix = uniquePrefix('one-exit');
-    const config = loadConfig({
-      REDIS_URL, QUEUE_PREFIX: prefix, PORT: '0', ADMIN_ALLOW_OPEN: 'true', BACKOFF_BASE_MS: '50',
-      WEIXIN_API_BASE: wecom.url, WEIXIN_CORP_ID: wecom.corpId, WEIXIN_CORP_SECRET: wecom.corpSecret, WEIXIN_AGENT_ID: String(wecom.agentId), WEIXIN_TO_USER: 'zhangsan|lisi',
-      ...env,
-    });
-    const logs = new PassThrough();
-    let log = '';
-    logs.on('data', (d) => (log += d));
-    const logger = createLogger({ service: 'gateway', secrets: secretsOf(config), stream: logs });
-    const metrics = createMetrics('all-in-one');
-    worker = await startWorker({ config, logger, metrics, clock });
-    ingest = await startIngest({ config, logger, metrics });
-    const base = `http://127.0.0.1:${ingest.port}`;
-    const connection = createRedis(REDIS_URL, 'worker');
-    const queues = [QUEUE_NAMES.alerts, QUEUE_NAMES.deliveries, QUEUE_NAMES.clock].map((name) => new Queue(name, { connection, prefix }));
-    const post = (path: string, body: string) => fetch(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-    return {
-      clock,
-      wecom: wecom!,
-      log: () => log,
-      post,
-      alert: async (n: number, severity = 'critical') => expect((await post('/webhook/alertmanager', alertmanagerWebhook(n, { severity, tag: 'exit' }))).status).toBe(202),
-      metrics: async () => (await fetch(`${base}/metrics`)).text(),
-      /** Waits until nothing is left to do now (delayed jobs wait for the clock). */
-      async settled() {
-        for (;;) {
-          const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'prioritized')));
-          if (counts.every((c) => c.waiting + c.active + c.prioritized === 0)) return;
-          await sleep(50);
-        }
-      },
-      /** The minute has passed: what waited for budget or for the storm interval runs now. */
-      async nextMinute() {
-        clock.advance(MINUTE + 1000);
-        for (const q of queues) for (const job of await q.getDelayed()) if (!job.repeatJobKey) await job.promote();
-      },
-      async close() {
-        await Promise.all(queues.map((q) => q.close()));
-        connection.disconnect();
-      },
-    };
-  }
+  const start = async (env: Record<string, string>) => (gateway = await startInProcessGateway({ ADMIN_ALLOW_OPEN: 'true', ...env }));
 
   const named = (messages: Array<{ content: string }>, n: number) => messages.some((m) => new RegExp(`Chaosexit${n}x\\b`).test(m.content));
 
@@ -113,7 +43,6 @@ describe('one exit to WeCom', () => {
     expect(missing.length).toBeLessThanOrEqual(summarizedUnnamed);
     expect(named(messages, 100)).toBe(true);
     expect(messages.filter((m) => m.content.includes('每小时汇总'))).toHaveLength(1);
-    await gw.close();
   });
 
   it('ng_deliveries_total counts alert, digest, storm and test messages alike', async () => {
@@ -130,6 +59,5 @@ describe('one exit to WeCom', () => {
       expect(text, kind).toMatch(new RegExp(`ng_deliveries_total\\{kind="${kind}",channel="wecom-app",outcome="success",errcode="0",app="all-in-one"\\} [1-9]`));
     }
     expect(gw.log()).toContain('"kind":"storm"');
-    await gw.close();
   });
 });

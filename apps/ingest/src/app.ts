@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Queue } from 'bullmq';
-import type { Config, Logger, Metrics, RedisConnection, SelfMonitor, SilenceStore } from '@ng/core';
+import type { Config, HistoryReader, Links, Logger, Metrics, RedisConnection, SelfMonitor, SilenceStore } from '@ng/core';
 import type { Enqueue } from './enqueue';
 import { adminAuth } from './middleware/admin-auth';
 import { errorHandler } from './middleware/error-handler';
@@ -11,7 +11,9 @@ import { testRoutes } from './routes/test';
 import { metricsRoutes } from './routes/metrics';
 import { silenceRoutes } from './routes/silences';
 import { digestRoutes } from './routes/digests';
+import { historyRoutes } from './routes/history';
 import { boardRoutes } from './board';
+import { consoleRoutes } from './console/router';
 
 export interface AppDeps {
   config: Config;
@@ -21,6 +23,10 @@ export interface AppDeps {
   /** The alerts queue (ingest adds to it), the deliveries and clock queues (Bull Board, metrics, flush). */
   queues: { alerts: Queue; deliveries: Queue; clock: Queue };
   silences: SilenceStore;
+  history: HistoryReader;
+  links: Links;
+  /** The key of signed links and CSRF tokens (LINK_SECRET, or the deployment's own in Redis). */
+  linkSecret: () => Promise<string>;
   enqueue: Enqueue;
   selfMonitor?: SelfMonitor;
 }
@@ -42,6 +48,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(metricsRoutes({ metrics: deps.metrics, queues: allQueues }));
   app.use(silenceRoutes({ silences: deps.silences, auth }));
   app.use(digestRoutes({ clockQueue: deps.queues.clock, config: deps.config, auth, logger: deps.logger }));
+  app.use(historyRoutes({ history: deps.history, auth }));
+  app.use(consoleRoutes({ ...deps, deliveries: deps.queues.deliveries, auth }));
   app.use(boardRoutes({ queues: allQueues, auth }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

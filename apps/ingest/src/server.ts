@@ -1,6 +1,19 @@
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
-import { QUEUE_NAMES, createMetrics, createRedis, createSelfMonitor, createSilenceStore, type Config, type Logger, type Metrics, type RedisConnection } from '@ng/core';
+import {
+  QUEUE_NAMES,
+  createHistoryReader,
+  createLinks,
+  createMetrics,
+  createRedis,
+  createSelfMonitor,
+  createSilenceStore,
+  linkSecret,
+  type Config,
+  type Logger,
+  type Metrics,
+  type RedisConnection,
+} from '@ng/core';
 import { createApp } from './app';
 import { createEnqueuer } from './enqueue';
 
@@ -41,9 +54,12 @@ export async function startIngest(options: { config: Config; logger: Logger; met
   await settledWithin(2000, Promise.all([ready(redis), ...Object.values(queues).map((q) => q.waitUntilReady())]));
   if (redis.status !== 'ready') logger.error(`Redis is not reachable at ${config.redisUrl.replace(/\/\/[^@]*@/, '//')}: webhooks get 503 until it is back (start Redis or set REDIS_URL)`);
   const silences = createSilenceStore({ redis, prefix: config.queuePrefix });
+  const history = createHistoryReader({ redis, prefix: config.queuePrefix });
+  const secret = () => linkSecret(redis, config.queuePrefix, config.linkSecret);
+  const links = createLinks({ publicUrl: config.publicUrl, secret, ttlMs: config.linkTtlMs });
   const enqueue = createEnqueuer(queues.alerts, config);
   const selfMonitor = createSelfMonitor({ dsn: config.sentry.dsn, logger });
-  const app = createApp({ config, logger, metrics, redis, queues, silences, enqueue, selfMonitor });
+  const app = createApp({ config, logger, metrics, redis, queues, silences, history, links, linkSecret: secret, enqueue, selfMonitor });
 
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {

@@ -201,21 +201,35 @@ describe('admin endpoints', () => {
     }
   });
 
-  it('silences: create, list, delete, and a clear 400', async () => {
+  it('silences: create (matchers with =, !=, =~, !~, or the first release form), list, lift, and clear 400s; lifted ones kept with who', async () => {
     const ingest = await startTestIngest({ ADMIN_USER: 'ops', ADMIN_PASSWORD: 'board-pass-77' });
     const headers = { authorization: `Basic ${Buffer.from('ops:board-pass-77').toString('base64')}`, 'content-type': 'application/json' };
+    const post = (body: unknown) => fetch(`${ingest.base}/api/silences`, { method: 'POST', headers, body: JSON.stringify(body) });
     try {
-      const created = await fetch(`${ingest.base}/api/silences`, { method: 'POST', headers, body: JSON.stringify({ matchers: { service: 'payments' }, duration: '2h', comment: 'maintenance' }) });
+      const created = await post({ matchers: [{ name: 'service', op: '=~', value: 'payments-.*' }, { name: 'alertname', op: '!=', value: 'Heartbeat' }], duration: '2h', comment: 'maintenance' });
       expect(created.status, ingest.log()).toBe(201);
       const silence = await created.json();
-      expect(silence).toMatchObject({ matchers: { service: 'payments' }, createdBy: 'ops' });
+      expect(silence).toMatchObject({ matchers: [{ name: 'service', op: '=~', value: 'payments-.*' }, { name: 'alertname', op: '!=', value: 'Heartbeat' }], createdBy: 'ops' });
+      const legacy = await (await post({ matchers: { service: 'payments' }, duration: '2h' })).json();
+      expect(legacy.matchers).toEqual([{ name: 'service', op: '=', value: 'payments' }]);
       const list = await (await fetch(`${ingest.base}/api/silences`, { headers })).json();
-      expect(list.map((s: { id: string }) => s.id)).toEqual([silence.id]);
-      const bad = await fetch(`${ingest.base}/api/silences`, { method: 'POST', headers, body: JSON.stringify({ matchers: {}, duration: '2h' }) });
-      expect(bad.status).toBe(400);
-      expect((await bad.json()).error).toMatch(/matchers needs at least one/);
+      expect(list.map((s: { id: string }) => s.id).sort()).toEqual([silence.id, legacy.id].sort());
+      const bad: Array<[unknown, RegExp]> = [
+        [{ matchers: {}, duration: '2h' }, /matchers needs at least one/],
+        [{ matchers: [{ name: 'service', op: '=~', value: '(' }], duration: '2h' }, /not a valid regex/],
+        [{ matchers: [{ name: 'service', op: '!=', value: 'x' }], duration: '2h' }, /must not match an empty value/],
+        [{ matchers: [{ name: 'service', op: '~~', value: 'x' }], duration: '2h' }, /op/],
+        [{ matchers: [{ name: 'service', value: 'x' }], duration: 'soon' }, /duration/],
+      ];
+      for (const [body, message] of bad) {
+        const res = await post(body);
+        expect(res.status).toBe(400);
+        expect((await res.json()).error).toMatch(message);
+      }
       expect((await fetch(`${ingest.base}/api/silences/${silence.id}`, { method: 'DELETE', headers })).status).toBe(204);
       expect((await fetch(`${ingest.base}/api/silences/${silence.id}`, { method: 'DELETE', headers })).status).toBe(404);
+      const all = await (await fetch(`${ingest.base}/api/silences?all=1`, { headers })).json();
+      expect(all.find((s: { id: string }) => s.id === silence.id)).toMatchObject({ createdBy: 'ops', deletedBy: 'ops' });
     } finally {
       await ingest.close();
     }

@@ -1,19 +1,22 @@
 import type { Job } from 'bullmq';
-import { hashId, type Logger, type Metrics } from '@ng/core';
+import { hashId, type HistoryWriter, type Logger, type Metrics } from '@ng/core';
+import type { Clock } from './clock';
 import type { Decide } from './decide';
 import type { EnqueueDeliveries } from './deliver/enqueue';
 import { sourceName } from './source-name';
 
 /**
- * The BullMQ processor of the alerts queue: decide, queue the messages the decision names,
+ * The BullMQ processor of the alerts queue: decide, record the decision in the history (under
+ * the alert's idempotency key: one record per notification), queue the messages the decision names,
  * and log the alert's fate in one line (queued to app / duplicate of X / digested into 14:00 /
  * merged / silenced by S / dropped). Each delivery's job id follows from this job and the
  * destination, so a retried decision queues nothing twice.
  */
-export function createAlertProcessor(deps: { decide: Decide; enqueueDeliveries: EnqueueDeliveries; logger: Logger; metrics: Metrics }) {
+export function createAlertProcessor(deps: { decide: Decide; enqueueDeliveries: EnqueueDeliveries; history: HistoryWriter; clock: Clock; logger: Logger; metrics: Metrics }) {
   return async function processAlert(job: Job): Promise<string> {
     const claimant = String(job.id);
     const outcome = await deps.decide(job.data, claimant);
+    await deps.history.recordDecision(outcome.alert.idempotencyKey, { alert: outcome.alert, fate: outcome.fate, reason: outcome.reason, plan: outcome.plan, decidedAtMs: deps.clock.now() });
     await deps.enqueueDeliveries(outcome.deliveries.map((data) => ({ data, jobId: hashId('delivery', claimant, data.destinationId) })));
     deps.metrics.fates.inc({ fate: outcome.fate });
     const { alert } = outcome;

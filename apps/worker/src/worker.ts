@@ -4,7 +4,10 @@ import {
   createMetrics,
   createRedis,
   createSelfMonitor,
+  createHistoryWriter,
+  createLinks,
   createSilenceStore,
+  linkSecret,
   retryingJobOptions,
   type Config,
   type Logger,
@@ -66,6 +69,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const storm = createStormStore({ redis: state, prefix, clock });
   const silences = createSilenceStore({ redis: state, prefix });
   const budget = createBudget({ redis: state, prefix, clock });
+  const history = createHistoryWriter({ redis: state, prefix, retentionMs: config.historyRetentionMs, maxAlerts: config.historyMaxAlerts });
+  const links = createLinks({ publicUrl: config.publicUrl, secret: () => linkSecret(state, prefix, config.linkSecret), ttlMs: config.linkTtlMs, now: clock.now });
   const channels = buildDestinationChannels(policy.destinations, { config, redis: state, logger, metrics, clock });
 
   const queue = (name: string) => new Queue(name, { connection: bullConnection, prefix });
@@ -93,16 +98,17 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     nextDigestLabel: (schedule) => nextDigestLabel(schedule, clock.now(), tz, noise.dailyDigestAt),
     scheduleStormSummary,
   });
-  const flushDigests = createDigestFlush({ digests, problems, enqueueDeliveries, clock, tz });
-  const flushStorm = createStormFlush({ storm, problems, enqueueDeliveries, scheduleSummary: scheduleStormSummary });
+  const flushDigests = createDigestFlush({ digests, problems, history, enqueueDeliveries, clock, tz });
+  const flushStorm = createStormFlush({ storm, problems, history, enqueueDeliveries, scheduleSummary: scheduleStormSummary, clock });
   const processors: Record<string, Processor> = {
-    [QUEUE_NAMES.alerts]: createAlertProcessor({ decide, enqueueDeliveries, logger, metrics }),
-    [QUEUE_NAMES.deliveries]: createDeliveryProcessor({ channels, budget, problems, clock, tz, lateNoticeAfterMs: config.lateNoticeAfterMs, freqLimitDelayMs: config.freqLimitDelayMs, metrics, logger, selfMonitor }),
+    [QUEUE_NAMES.alerts]: createAlertProcessor({ decide, enqueueDeliveries, history, clock, logger, metrics }),
+    [QUEUE_NAMES.deliveries]: createDeliveryProcessor({ channels, budget, problems, history, links, clock, tz, lateNoticeAfterMs: config.lateNoticeAfterMs, freqLimitDelayMs: config.freqLimitDelayMs, metrics, logger, selfMonitor }),
     [QUEUE_NAMES.clock]: createClockProcessor({
       digest: flushDigests,
       storm: flushStorm,
       sweep: async () => ({
-        released: await releaseEndedSilences({ silences, alertsQueue, jobOptions, clock, logger }),
+        released: await releaseEndedSilences({ silences, alertsQueue, jobOptions, clock, logger, keepMs: config.historyRetentionMs }),
+        forgotten: await history.trim(clock.now()),
         moved: await legacy.migrate(),
       }),
     }),

@@ -82,7 +82,7 @@ describe('digest split', () => {
     const s = stores();
     const split = createDigestSplit({ ...s, nextDigestLabel: (schedule) => (schedule === 'hourly' ? '15:00' : '2026-12-05 09:00') });
     const warning = criticalAlert(1, { severity: 'warning' });
-    expect(await split(warning, [decision('ops', 'hourly')], true)).toEqual({ immediate: [], digested: ['digested into 15:00 (ops)'] });
+    expect(await split(warning, [decision('ops', 'hourly')], true)).toEqual({ immediate: [], digested: [{ decision: decision('ops', 'hourly'), schedule: 'hourly', at: '15:00' }] });
     expect((await s.digests.peek('ops', 'hourly')).alerts.map((a) => a.key)).toEqual([warning.key]);
     // It escalated: out now, and out of the digest.
     expect((await split({ ...warning, severity: 'critical' }, [decision('ops', 'immediate')], false)).immediate).toHaveLength(1);
@@ -119,6 +119,7 @@ describe('the decider: fate and messages from plain values', () => {
     const decide = createDecider({ ...s, policy: defaultPolicy(loadConfig({ WEIXIN_ROBOT_KEY: 'k' })), stormThreshold: 10, nextDigestLabel: () => '15:00', scheduleStormSummary: async () => undefined });
     const outcome = await decide({ alert }, 'job-1');
     expect(outcome).toMatchObject({ fate, reason });
+    expect(outcome.plan.map((p) => p.as)).toEqual(fate === 'queued' ? ['card'] : fate === 'digested' ? ['hourly digest'] : []);
     expect(outcome.deliveries).toHaveLength(messages);
     if (messages) expect(outcome.deliveries[0]).toEqual({ destinationId: 'robot-1', message: { kind: 'alert', alert, totals: expect.objectContaining({ count: 1 }), repeat: false, mentions: [], claimant: 'job-1' } });
     expect(await decide({ alert }, 'job-2')).toMatchObject({ fate: 'duplicate', reason: 'duplicate of job-1', deliveries: [] });

@@ -28,7 +28,7 @@ describe('upgrading from the first release', () => {
 
   it('delivers alert jobs, digest sends, storm flushes and digest flushes queued by the first release', async () => {
     const alerts = new Queue(QUEUE_NAMES.alerts, { connection, prefix });
-    const old = (n: number, overrides: Partial<Alert> = {}) => criticalAlert(n, { title: `Release1Problem${n}`, ...overrides });
+    const old = (n: number, overrides: Partial<Alert> = {}) => criticalAlert(n, { title: `Release1Problem${n}`, labels: { alertname: `Release1Problem${n}` }, ...overrides });
     // The alerts queue: the format is unchanged.
     await alerts.add('alertmanager', { alert: old(1) }, { ...RELEASE_1_OPTIONS, jobId: old(1).idempotencyKey });
     await alerts.close();

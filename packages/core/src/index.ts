@@ -8,5 +8,7 @@ export * from './metrics';
 export * from './sources';
 export * from './render';
 export * from './silences';
+export * from './history';
+export * from './links';
 export * from './self-monitor';
 export * from './service';

@@ -81,10 +81,10 @@ export function retryingJobOptions(opts: { attempts: number; backoffBaseMs: numb
 export type Message =
   /** One alert's card: a first notice, a reminder, a resolution, a released silence, the /test card. */
   | { kind: 'alert'; alert: Alert; totals?: Totals; repeat: boolean; mentions: string[]; claimant: string }
-  /** The hourly or daily digest of one destination. */
-  | { kind: 'digest'; heading: string; items: DigestItem[] }
+  /** The hourly or daily digest of one destination; listId names its page in the history. */
+  | { kind: 'digest'; heading: string; items: DigestItem[]; listId?: string }
   /** The alerts of a storm, summarized in one card. */
-  | { kind: 'storm'; items: DigestItem[]; windowStart: string; windowEnd: string };
+  | { kind: 'storm'; items: DigestItem[]; windowStart: string; windowEnd: string; listId?: string };
 
 export interface DeliveryJobData {
   destinationId: string;
@@ -115,8 +115,8 @@ export const deliveryJobSchema = Joi.object<DeliveryJobData>({
           is: 'alert',
           then: Joi.object({ kind: 'alert', alert: decidedAlert.required(), totals: totalsSchema, repeat: Joi.boolean().required(), mentions: Joi.array().items(Joi.string()).required(), claimant: Joi.string().required() }),
         },
-        { is: 'digest', then: Joi.object({ kind: 'digest', heading: Joi.string().required(), items: itemsSchema }) },
-        { is: 'storm', then: Joi.object({ kind: 'storm', items: itemsSchema, windowStart: isoTime().required(), windowEnd: isoTime().required() }) },
+        { is: 'digest', then: Joi.object({ kind: 'digest', heading: Joi.string().required(), items: itemsSchema, listId: Joi.string() }) },
+        { is: 'storm', then: Joi.object({ kind: 'storm', items: itemsSchema, windowStart: isoTime().required(), windowEnd: isoTime().required(), listId: Joi.string() }) },
       ],
       otherwise: Joi.forbidden().messages({ 'any.unknown': 'message.kind must be alert, digest or storm' }),
     })

@@ -13,12 +13,12 @@ export function silenceRoutes(deps: { silences: SilenceStore; auth: RequestHandl
     res.status(201).json(silence);
   });
   router.get('/api/silences', async (req, res) => {
-    res.json(await deps.silences.list(new Date(), { includeExpired: req.query.all === '1' }));
+    res.json(await deps.silences.list(new Date(), { all: req.query.all === '1' }));
   });
   router.delete('/api/silences/:id', async (req, res) => {
-    const removed = await deps.silences.remove(req.params.id);
+    const removed = await deps.silences.remove(req.params.id, new Date(), basicCredentials(req.headers.authorization)?.user);
     if (removed) res.status(204).end();
-    else res.status(404).json({ error: `no silence ${req.params.id.slice(0, 64)}` });
+    else res.status(404).json({ error: `no active silence ${req.params.id.slice(0, 64)}` });
   });
   return router;
 }

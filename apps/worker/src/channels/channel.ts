@@ -18,6 +18,8 @@ export interface SendResult {
   missed?: { users?: string[]; parties?: string[]; tags?: string[]; unlicensed?: string[] };
   /** errcode of the (successful) answer, 0 for WeCom, absent for the log channel. */
   errcode?: number;
+  /** The app message's id (WeCom uses it to recall or update a message). */
+  msgid?: string;
 }
 
 export interface Channel {

@@ -14,6 +14,7 @@ export interface AppTarget {
 
 interface SendResponse {
   errcode: number;
+  msgid?: string;
   invaliduser?: string;
   invalidparty?: string;
   invalidtag?: string;
@@ -135,7 +136,7 @@ export function createAppChannel(deps: AppDeps, target: AppTarget = {}): Channel
         unlicensed: list(response.unlicenseduser),
       };
       const anyMissed = Object.values(missed).some((v) => v?.length);
-      return { errcode: response.errcode, missed: anyMissed ? missed : undefined };
+      return { errcode: response.errcode, msgid: response.msgid, missed: anyMissed ? missed : undefined };
     },
   };
 }

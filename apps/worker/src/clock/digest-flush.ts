@@ -1,4 +1,4 @@
-import { hashId, type Alert, type DigestItem } from '@ng/core';
+import { hashId, type Alert, type DigestItem, type HistoryWriter } from '@ng/core';
 import type { Clock } from '../clock';
 import type { EnqueueDeliveries } from '../deliver/enqueue';
 import type { DigestStore, Schedule } from '../store/digests';
@@ -15,9 +15,10 @@ export async function withTotals(problems: ProblemStore, alerts: Alert[]): Promi
  * with pending problems gets one digest message. Its job id follows from the contents, so a
  * tick that is retried after queueing but before settling queues nothing twice.
  */
-export function createDigestFlush(deps: { digests: DigestStore; problems: ProblemStore; enqueueDeliveries: EnqueueDeliveries; clock: Clock; tz: string }) {
+export function createDigestFlush(deps: { digests: DigestStore; problems: ProblemStore; history: HistoryWriter; enqueueDeliveries: EnqueueDeliveries; clock: Clock; tz: string }) {
   return async function flushDigests(schedule: Schedule): Promise<{ digests: number; alerts: number }> {
-    const heading = digestHeading(schedule, deps.clock.now(), deps.tz);
+    const at = deps.clock.now();
+    const heading = digestHeading(schedule, at, deps.tz);
     let digests = 0;
     let alerts = 0;
     for (const destinationId of await deps.digests.destinations(schedule)) {
@@ -25,7 +26,8 @@ export function createDigestFlush(deps: { digests: DigestStore; problems: Proble
       if (pending.alerts.length > 0) {
         const items = await withTotals(deps.problems, pending.alerts);
         const jobId = hashId('digest', destinationId, schedule, ...pending.entries.map(([, raw]) => raw));
-        await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'digest', heading, items } }, jobId }]);
+        await deps.history.recordList({ id: jobId, kind: 'digest', destinationId, heading, atMs: at, alertIds: pending.alerts.map((a) => a.idempotencyKey) });
+        await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'digest', heading, items, listId: jobId } }, jobId }]);
         digests++;
         alerts += items.length;
       }

@@ -12,8 +12,10 @@ export async function releaseEndedSilences(deps: {
   jobOptions: JobsOptions;
   clock: Clock;
   logger: Logger;
+  /** Ended silences are kept this long (who made and who lifted them), then forgotten. */
+  keepMs: number;
 }): Promise<string> {
-  const released = await deps.silences.releaseEnded(deps.clock.now());
+  const released = await deps.silences.releaseEnded(deps.clock.now(), deps.keepMs);
   let count = 0;
   for (const { silence, alerts } of released) {
     for (const alert of alerts) {

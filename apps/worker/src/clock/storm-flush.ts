@@ -1,4 +1,5 @@
-import { hashId, type Alert } from '@ng/core';
+import { hashId, type Alert, type HistoryWriter } from '@ng/core';
+import type { Clock } from '../clock';
 import type { EnqueueDeliveries } from '../deliver/enqueue';
 import type { ProblemStore } from '../store/problems';
 import type { StormStore } from '../store/storm';
@@ -15,7 +16,14 @@ function distinct(alerts: Alert[]): Alert[] {
  * arrived meanwhile found the buffer busy and scheduled nothing: the next summary is this
  * tick's to schedule.
  */
-export function createStormFlush(deps: { storm: StormStore; problems: ProblemStore; enqueueDeliveries: EnqueueDeliveries; scheduleSummary: (destinationId: string) => Promise<void> }) {
+export function createStormFlush(deps: {
+  storm: StormStore;
+  problems: ProblemStore;
+  history: HistoryWriter;
+  enqueueDeliveries: EnqueueDeliveries;
+  scheduleSummary: (destinationId: string) => Promise<void>;
+  clock: Clock;
+}) {
   return async function flushStorm(destinationId: string): Promise<{ alerts: number }> {
     const buffered = await deps.storm.peek(destinationId);
     if (buffered.length === 0) return { alerts: 0 };
@@ -23,7 +31,9 @@ export function createStormFlush(deps: { storm: StormStore; problems: ProblemSto
     const times = alerts.map((a) => a.receivedAt).sort();
     const items = await withTotals(deps.problems, alerts);
     const jobId = hashId('storm', destinationId, ...alerts.map((a) => a.idempotencyKey));
-    await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'storm', items, windowStart: times[0], windowEnd: times[times.length - 1] } }, jobId }]);
+    const heading = `风暴合并: ${alerts.length} 条告警`;
+    await deps.history.recordList({ id: jobId, kind: 'storm', destinationId, heading, atMs: deps.clock.now(), alertIds: alerts.map((a) => a.idempotencyKey) });
+    await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'storm', items, windowStart: times[0], windowEnd: times[times.length - 1], listId: jobId } }, jobId }]);
     const waiting = await deps.storm.trim(destinationId, buffered.length);
     if (waiting > 0) await deps.scheduleSummary(destinationId);
     return { alerts: alerts.length };

@@ -13,13 +13,13 @@ const isDigest = (delivery: Decision['delivery']): delivery is Schedule => deliv
 export function createDigestSplit(deps: { digests: DigestStore; problems: ProblemStore; nextDigestLabel: (schedule: Schedule) => string }) {
   return async function split(alert: Alert, decisions: Decision[], firstTime: boolean) {
     const immediate: Decision[] = [];
-    const digested: string[] = [];
+    const digested: Array<{ decision: Decision; schedule: Schedule; at: string }> = [];
     const update = alert.status !== 'firing' && alert.status !== 'unresolved';
     for (const decision of decisions) {
       const schedule = decision.delivery;
       if (isDigest(schedule) && !(update && (await deps.problems.wasPaged(alert.key, decision.destinationId)))) {
         await deps.digests.add(decision.destinationId, schedule, alert);
-        digested.push(`digested into ${deps.nextDigestLabel(schedule)} (${decision.destinationId})`);
+        digested.push({ decision, schedule, at: deps.nextDigestLabel(schedule) });
         continue;
       }
       // A problem seen for the first time cannot be waiting in a digest.

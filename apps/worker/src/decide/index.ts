@@ -1,4 +1,4 @@
-import type { Alert, Message, SilenceStore } from '@ng/core';
+import type { Alert, Message, PlanEntry, SilenceStore } from '@ng/core';
 import type { Clock } from '../clock';
 import type { Policy } from '../policy';
 import type { DigestStore, Schedule } from '../store/digests';
@@ -26,7 +26,7 @@ export interface DeciderDeps {
   scheduleStormSummary: (destinationId: string) => Promise<void>;
 }
 
-const stop = (alert: Alert, fate: Fate, reason: string): Outcome => ({ fate, reason, alert, deliveries: [] });
+const stop = (alert: Alert, fate: Fate, reason: string): Outcome => ({ fate, reason, alert, deliveries: [], plan: [] });
 
 /**
  * The decision pipeline: validate → dedup → route → silence → digest → storm. It decides
@@ -59,8 +59,17 @@ export function createDecider(deps: DeciderDeps) {
       return { destinationId: d.destinationId, message };
     });
     const fate: Fate = deliveries.length ? 'queued' : merged.length ? 'merged' : 'digested';
-    const sentTo = deliveries.length ? [`to ${deliveries.map((d) => d.destinationId).join(', ')}`] : [];
-    return { fate, reason: [...sentTo, ...merged, ...digested].join('; '), alert, deliveries };
+    const reason = [
+      ...(single.length ? [`to ${single.map((d) => d.destinationId).join(', ')}`] : []),
+      ...merged.map((d) => `merged into the storm summary (${d.destinationId})`),
+      ...digested.map((d) => `digested into ${d.at} (${d.decision.destinationId})`),
+    ].join('; ');
+    const plan: PlanEntry[] = [
+      ...single.map((d) => ({ destinationId: d.destinationId, route: d.route, as: 'card' as const })),
+      ...merged.map((d) => ({ destinationId: d.destinationId, route: d.route, as: 'storm summary' as const })),
+      ...digested.map((d) => ({ destinationId: d.decision.destinationId, route: d.decision.route, as: `${d.schedule} digest` as const })),
+    ];
+    return { fate, reason, alert, deliveries, plan };
   };
 }
 

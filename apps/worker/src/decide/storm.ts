@@ -12,7 +12,7 @@ import type { StormStore } from '../store/storm';
 export function createStormSplit(deps: { storm: StormStore; problems: ProblemStore; threshold: number; scheduleSummary: (destinationId: string) => Promise<void> }) {
   return async function split(alert: Alert, immediate: Decision[], claimant: string) {
     const single: Decision[] = [];
-    const merged: string[] = [];
+    const merged: Decision[] = [];
     for (const decision of immediate) {
       const { destinationId } = decision;
       const inLastMinute = await deps.storm.observe(destinationId, `${claimant}:${destinationId}`);
@@ -23,7 +23,7 @@ export function createStormSplit(deps: { storm: StormStore; problems: ProblemSto
       }
       const { first } = await deps.storm.add(destinationId, alert);
       if (first) await deps.scheduleSummary(destinationId);
-      merged.push(`merged into the storm summary (${destinationId})`);
+      merged.push(decision);
     }
     return { single, merged };
   };

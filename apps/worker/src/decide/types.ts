@@ -1,4 +1,4 @@
-import type { Alert, DeliveryJobData } from '@ng/core';
+import type { Alert, DeliveryJobData, PlanEntry } from '@ng/core';
 
 /** What became of an alert in the decision pipeline: a closed set, logged and counted. */
 export type Fate = 'queued' | 'duplicate' | 'digested' | 'merged' | 'silenced' | 'dropped';
@@ -11,4 +11,6 @@ export interface Outcome {
   alert: Alert;
   /** One message for each destination that gets the alert now; the delivery processor sends them. */
   deliveries: DeliveryJobData[];
+  /** Where each destination gets it: its own card, a digest, the next storm summary (for the history). */
+  plan: PlanEntry[];
 }

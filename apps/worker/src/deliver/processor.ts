@@ -1,10 +1,11 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { deliveryJobSchema, deliveryKind, type DeliveryJobData, type Logger, type Metrics, type SelfMonitor } from '@ng/core';
+import { deliveryJobSchema, deliveryKind, type DeliveryJobData, type HistoryWriter, type Links, type Logger, type MessageRecord, type Metrics, type SelfMonitor } from '@ng/core';
 import type { Channel } from '../channels/channel';
 import type { Clock } from '../clock';
 import type { Budget } from '../store/budget';
 import type { ProblemStore } from '../store/problems';
 import { DeliveryError, type Classification } from '../wecom/classify';
+import { pageOf, recordMessage } from './record';
 import { renderMessage } from './render';
 import { sendMessage } from './send-message';
 import { deferJob, settleFailure } from './settle';
@@ -14,6 +15,8 @@ export interface DeliveryDeps {
   channels: ReadonlyMap<string, Channel>;
   budget: Budget;
   problems: ProblemStore;
+  history: HistoryWriter;
+  links: Links;
   clock: Clock;
   tz: string;
   lateNoticeAfterMs: number;
@@ -43,15 +46,20 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     if (!channel) throw new UnrecoverableError(`destination "${destinationId}" is not in the policy (it may have been removed): retry after restoring it`);
     const kind = deliveryKind(message);
     const alert = message.kind === 'alert' ? message.alert : undefined;
-    const fields = { kind, channel: channel.id, jobId: job.id, attempt: job.attemptsMade + 1, source: alert?.source, origin: alert && sourceName(alert), key: alert?.key };
+    const attempt = job.attemptsMade + 1;
+    const fields = { kind, channel: channel.id, jobId: job.id, attempt, source: alert?.source, origin: alert && sourceName(alert), key: alert?.key };
     const log = deps.logger.child(fields);
+    const page = pageOf(data);
+    const link = page && (await deps.links.to(page));
+    const record = (r: Omit<MessageRecord, 'at' | 'destinationId' | 'channel' | 'kind' | 'attempt'>) =>
+      recordMessage(deps.history, data, String(job.id), { at: new Date(deps.clock.now()).toISOString(), destinationId, channel: channel.id, kind, attempt, ...r });
 
     let outcome;
     try {
       outcome = await sendMessage({
         channel,
         budget: deps.budget,
-        render: (budgetBytes) => renderMessage(message, { format: channel.format, budgetBytes, tz: deps.tz, now: deps.clock.now(), lateNoticeAfterMs: deps.lateNoticeAfterMs }),
+        render: (budgetBytes) => renderMessage(message, { format: channel.format, budgetBytes, tz: deps.tz, now: deps.clock.now(), lateNoticeAfterMs: deps.lateNoticeAfterMs, link }),
         mentions: message.kind === 'alert' ? message.mentions : undefined,
         progress: data.progress,
         saveProgress: (progress) => job.updateData({ ...data, progress }),
@@ -68,6 +76,8 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
         hint: c?.hint,
         error: err instanceof Error ? err.message : String(err),
       });
+      const final = c?.action === 'permanent' || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      await record({ outcome: final ? 'failed' : 'will retry', errcode: c?.errcode, reason: c?.reason ?? 'internal', hint: c?.hint });
       return settleFailure(err, job, token, { ...deps, onPermanent: (classification) => failedForGood(data, classification) });
     }
     if (!outcome.sent) {
@@ -80,6 +90,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     deps.metrics.deliveries.inc({ kind, channel: channel.kind, outcome: 'success', errcode: String(errcode) });
     if (alert) deps.metrics.deliveryLatency.observe({ channel: channel.kind }, Math.max(0, deps.clock.now() - Date.parse(alert.receivedAt)) / 1000);
     log.info('消息发送成功', { errcode, parts: outcome.parts, ...(alert && { fate: 'delivered', title: alert.title }) });
+    await record({ outcome: 'sent', errcode, parts: outcome.parts, msgid: outcome.results.find((r) => r.msgid)?.msgid });
     const missed = outcome.results.find((r) => r.missed)?.missed;
     if (missed) log.warn('部分接收人未收到消息 (some recipients were not reached)', { missed });
     return `sent ${kind} in ${outcome.parts} part(s)`;

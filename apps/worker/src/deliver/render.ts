@@ -7,11 +7,13 @@ export interface RenderContext {
   now: number;
   /** A critical that waited longer than this says how late it is. */
   lateNoticeAfterMs: number;
+  /** The message's console page (PUBLIC_URL set). */
+  link?: string;
 }
 
 /** What a message says, written for one channel: 1..n parts, each within the byte budget. */
 export function renderMessage(message: Message, ctx: RenderContext): string[] {
-  const opts = { format: ctx.format, budgetBytes: ctx.budgetBytes, tz: ctx.tz, now: new Date(ctx.now) };
+  const opts = { format: ctx.format, budgetBytes: ctx.budgetBytes, tz: ctx.tz, now: new Date(ctx.now), link: ctx.link };
   switch (message.kind) {
     case 'alert': {
       const { alert } = message;

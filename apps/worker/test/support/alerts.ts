@@ -51,5 +51,5 @@ export function seedAlertmanagerAlert(overrides: Partial<Alert> = {}): Alert {
 
 /** A distinct critical problem. */
 export function criticalAlert(n: number, overrides: Partial<Alert> = {}): Alert {
-  return seedAlertmanagerAlert({ key: `am:problem-${n}`, title: `Problem${n}`, idempotencyKey: hashId('critical', n, Math.random()), ...overrides });
+  return seedAlertmanagerAlert({ key: `am:problem-${n}`, title: `Problem${n}`, labels: { alertname: `Problem${n}`, severity: 'critical' }, idempotencyKey: hashId('critical', n, Math.random()), ...overrides });
 }

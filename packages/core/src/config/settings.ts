@@ -53,6 +53,11 @@ export const SETTINGS = {
   robotRateLimitPerMin: integer('ROBOT_RATE_LIMIT_PER_MIN', 20, 'robot messages per minute per key (WeCom allows 20)', { min: 1, max: 20 }),
   stormThreshold: integer('STORM_THRESHOLD', 10, 'immediate messages a minute to one destination before a storm is summarized', { min: 1 }),
   stormIntervalMs: duration('STORM_INTERVAL', '1m', 'during a storm, one summary card per destination this often'),
+  publicUrl: optionalUrl('PUBLIC_URL', 'the gateway as people reach it: cards link to their console page', 'https://alerts.example.com'),
+  linkSecret: secret('LINK_SECRET', 'key of the signed read-only links in cards (unset: a random key kept in Redis)', 'a long random string'),
+  linkTtlMs: duration('LINK_TTL', '7d', 'how long a link in a card opens its page'),
+  historyRetentionMs: duration('HISTORY_RETENTION', '7d', 'how long the alert history keeps an alert'),
+  historyMaxAlerts: integer('HISTORY_MAX_ALERTS', 200000, 'the most alerts the history keeps, the oldest going first; 0 keeps no history'),
 };
 
 /** Variables that only make sense together: each list all set, or none. */

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { busiestMinute, startInProcessGateway, type InProcessGateway } from './support/gateway';
+
+const LINK = /📋 (?:查看全部 \d+ 条|告警页面): (\S+)/g;
+
+/**
+ * 500 distinct criticals in 10 s to one app destination (defaults: STORM_THRESHOLD 10,
+ * STORM_INTERVAL 1m): the first card at once, a few summary cards, every alert reachable from
+ * what was sent, nobody over WeCom's 30 a minute.
+ */
+describe('a storm people can read', () => {
+  let gw: InProcessGateway;
+  beforeAll(async () => {
+    gw = await startInProcessGateway({}, { linked: true });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('500 criticals: the first card within 1 s, then summaries whose pages name every alert', async () => {
+    const started = Date.now();
+    let firstCardMs = 0;
+    for (let n = 0; n < 500; n++) {
+      await gw.alert(n, 'critical', 'storm');
+      if (!firstCardMs && gw.wecom.messages.length > 0) firstCardMs = Date.now() - started;
+      // 10 s of alerts on the worker's clock: one every 20 ms.
+      gw.clock.advance(20);
+    }
+    await gw.settled();
+    if (!firstCardMs) firstCardMs = Date.now() - started;
+    for (let minute = 0; minute < 5; minute++) {
+      await gw.nextMinute();
+      await gw.settled();
+    }
+    const messages = gw.wecom.messages;
+    const summaries = messages.filter((m) => m.content.includes('风暴合并'));
+    console.log(`[storm] first card after ${firstCardMs} ms; ${messages.length} messages in 5 minutes (${messages.length - summaries.length} cards, ${summaries.length} summaries)`);
+    expect(firstCardMs).toBeLessThan(1000);
+    expect(messages.length).toBeLessThanOrEqual(10 + 5);
+    expect(busiestMinute(messages.map((m) => m.at))).toBeLessThanOrEqual(30);
+
+    // Every alert is named in a card, or on a page a card links to (opened with the link's own token).
+    const named = new Set<string>();
+    for (const m of messages) {
+      for (const name of m.content.match(/Chaosstorm\d+x/g) ?? []) named.add(name);
+      for (const [, link] of m.content.matchAll(LINK)) {
+        const page = await fetch(link);
+        expect(page.status).toBe(200);
+        for (const name of (await page.text()).match(/Chaosstorm\d+x/g) ?? []) named.add(name);
+      }
+    }
+    expect(named.size).toBe(500);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './types';
+export { createHistoryWriter, type HistoryWriter } from './write';
+export { createHistoryReader, type HistoryReader, type AlertFilters, type AlertPage } from './read';

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import type { Alert } from '../alert';
+import type { RedisConnection } from '../redis';
+import { historyKeys } from './keys';
+import type { AlertSummary, MessageRecord, PlanEntry } from './types';
+
+/** How many entries a problem's timeline keeps. */
+const TIMELINE_LENGTH = 200;
+
+/**
+ * One alert's decision, in one script: the record, its place in the index, its summary for
+ * filters, its problem's timeline and whether the problem is open.
+ * KEYS: record, index, summaries, timeline, open
+ * ARGV: id, receivedMs, alert, fate, reason, plan, decidedMs, summary, timelineEntry,
+ *       retentionMs, problemKey, open ('add' | 'remove' | '')
+ */
+const RECORD = `
+redis.call('HSET', KEYS[1], 'alert', ARGV[3], 'fate', ARGV[4], 'reason', ARGV[5], 'plan', ARGV[6], 'decidedAt', ARGV[7])
+redis.call('PEXPIRE', KEYS[1], ARGV[10])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[3], ARGV[1], ARGV[8])
+redis.call('LPUSH', KEYS[4], ARGV[9])
+redis.call('LTRIM', KEYS[4], 0, ${TIMELINE_LENGTH - 1})
+redis.call('PEXPIRE', KEYS[4], ARGV[10])
+if ARGV[12] == 'add' then redis.call('ZADD', KEYS[5], ARGV[7], ARGV[11]) elseif ARGV[12] == 'remove' then redis.call('ZREM', KEYS[5], ARGV[11]) end
+return 1`;
+const RECORD_SHA = createHash('sha1').update(RECORD).digest('hex');
+
+async function evalScript(redis: RedisConnection, keys: string[], args: Array<string | number>): Promise<unknown> {
+  try {
+    return await redis.evalsha(RECORD_SHA, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
+    return redis.eval(RECORD, keys.length, ...keys, ...args);
+  }
+}
+
+export function summaryOf(id: string, alert: Alert, fate: string): AlertSummary {
+  return {
+    id,
+    at: alert.receivedAt,
+    fate,
+    severity: alert.severity,
+    source: alert.source,
+    status: alert.status,
+    environment: alert.environment,
+    service: alert.service,
+    title: alert.title,
+    key: alert.key,
+    alertname: alert.labels.alertname,
+  };
+}
+
+/**
+ * The worker's side of the alert history: every alert's decision, every message that carried
+ * it, the lists behind digests and storm summaries. Bounded by `retentionMs` and `maxAlerts`
+ * (trim() runs on the clock's sweep; every key also expires on its own).
+ */
+export function createHistoryWriter(deps: { redis: RedisConnection; prefix: string; retentionMs: number; maxAlerts: number }): HistoryWriter {
+  const { redis, retentionMs } = deps;
+  const keys = historyKeys(deps.prefix);
+  if (deps.maxAlerts === 0) return keepsNothing;
+
+  return {
+    async recordDecision(id: string, input: { alert: Alert; fate: string; reason: string; plan: PlanEntry[]; decidedAtMs: number }): Promise<void> {
+      const { alert, fate } = input;
+      const received = Date.parse(alert.receivedAt);
+      const open = alert.status === 'firing' || alert.status === 'unresolved' ? 'add' : alert.status === 'resolved' || alert.status === 'ignored' ? 'remove' : '';
+      await evalScript(redis, [keys.alert(id), keys.index, keys.summaries, keys.timeline(alert.key), keys.open], [
+        id,
+        Number.isFinite(received) ? received : input.decidedAtMs,
+        JSON.stringify(alert),
+        fate,
+        input.reason,
+        JSON.stringify(input.plan),
+        input.decidedAtMs,
+        JSON.stringify(summaryOf(id, alert, fate)),
+        JSON.stringify({ at: new Date(input.decidedAtMs).toISOString(), id, status: alert.status, fate }),
+        retentionMs,
+        alert.key,
+        open,
+      ]);
+    },
+    /** A message about one alert (its card), one attempt; `messageId` makes a retried record land once. */
+    async recordAlertMessage(alertId: string, messageId: string, message: MessageRecord): Promise<void> {
+      await redis.hset(keys.alert(alertId), `m:${messageId}:${message.attempt}`, JSON.stringify(message));
+    },
+    /** A digest or storm summary, queued: its alerts point at it and it lists them. */
+    async recordList(list: { id: string; kind: 'digest' | 'storm'; destinationId: string; heading: string; atMs: number; alertIds: string[] }): Promise<void> {
+      const meta = JSON.stringify({ id: list.id, kind: list.kind, destinationId: list.destinationId, heading: list.heading, at: new Date(list.atMs).toISOString() });
+      const pipeline = redis.pipeline();
+      pipeline.hset(keys.list(list.id), 'meta', meta, 'ids', JSON.stringify(list.alertIds));
+      pipeline.pexpire(keys.list(list.id), retentionMs);
+      pipeline.zadd(keys.lists, list.atMs, list.id);
+      for (const id of list.alertIds) pipeline.hset(keys.alert(id), `l:${list.id}`, '1');
+      await pipeline.exec();
+    },
+    async recordListMessage(listId: string, messageId: string, message: MessageRecord): Promise<void> {
+      await redis.hset(keys.list(listId), `m:${messageId}:${message.attempt}`, JSON.stringify(message));
+    },
+    /** Forgets alerts past the retention or beyond the cap (oldest first), and lists past the retention. */
+    async trim(nowMs: number): Promise<{ alerts: number; lists: number }> {
+      const cutoff = nowMs - retentionMs;
+      let alerts = 0;
+      for (;;) {
+        const old = await redis.zrangebyscore(keys.index, '-inf', `(${cutoff}`, 'LIMIT', 0, 1000);
+        const excess = old.length ? 0 : Math.min(1000, (await redis.zcard(keys.index)) - deps.maxAlerts);
+        const ids = old.length ? old : excess > 0 ? await redis.zrange(keys.index, 0, excess - 1) : [];
+        if (ids.length === 0) break;
+        const pipeline = redis.pipeline();
+        for (const id of ids) pipeline.unlink(keys.alert(id));
+        pipeline.hdel(keys.summaries, ...ids);
+        pipeline.zrem(keys.index, ...ids);
+        await pipeline.exec();
+        alerts += ids.length;
+      }
+      const lists = await redis.zrangebyscore(keys.lists, '-inf', `(${cutoff}`);
+      if (lists.length) await redis.pipeline().unlink(...lists.map(keys.list)).zrem(keys.lists, ...lists).exec();
+      // Open problems nobody has heard of for the whole retention are not open any more.
+      await redis.zremrangebyscore(keys.open, '-inf', `(${cutoff}`);
+      return { alerts, lists: lists.length };
+    },
+  };
+}
+
+export type HistoryWriter = {
+  recordDecision(id: string, input: { alert: Alert; fate: string; reason: string; plan: PlanEntry[]; decidedAtMs: number }): Promise<void>;
+  recordAlertMessage(alertId: string, messageId: string, message: MessageRecord): Promise<void>;
+  recordList(list: { id: string; kind: 'digest' | 'storm'; destinationId: string; heading: string; atMs: number; alertIds: string[] }): Promise<void>;
+  recordListMessage(listId: string, messageId: string, message: MessageRecord): Promise<void>;
+  trim(nowMs: number): Promise<{ alerts: number; lists: number }>;
+};
+
+/** HISTORY_MAX_ALERTS=0: no history at all (the console and /api/alerts then find nothing). */
+const keepsNothing: HistoryWriter = {
+  recordDecision: async () => undefined,
+  recordAlertMessage: async () => undefined,
+  recordList: async () => undefined,
+  recordListMessage: async () => undefined,
+  trim: async () => ({ alerts: 0, lists: 0 }),
+};
