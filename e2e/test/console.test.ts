@@ -8,9 +8,10 @@ import { startInProcessGateway, type InProcessGateway } from './support/gateway'
 /**
  * The console in a real browser (Debian's chromium driven by playwright-core): the list and
  * its filters, an alert's timeline, a storm card's link opened without the admin password,
- * a silence made from an alert; hostile alert text stays text. Screenshots go to docs/screenshots.
+ * a silence made from an alert; hostile alert text stays text. Screenshots go to e2e/screenshots
+ * (the README's are copies of them).
  */
-const SHOTS = path.join(root, 'docs/screenshots');
+const SHOTS = path.join(root, 'e2e/screenshots');
 const ADMIN = { username: 'ops', password: 'console-pass-1' };
 const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
 
