@@ -4,7 +4,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
-import { QUEUE_NAMES, retryingJobOptions, createRedis, hashId, jobIdFor, type Alert } from '@ng/core';
+import { QUEUE_NAMES, retryingJobOptions, createRedis, hashId, jobIdFor } from '@ng/core';
+import { distinctCritical, historyApiOnce, memoryOnce } from './history';
 import { REDIS_URL, dropPrefix, freePort, median, percentile, root, sleep, startFakeWecomProc, startGateway as startGatewayProcs, startProc, type Proc } from '@ng/testkit';
 
 /**
@@ -14,8 +15,8 @@ import { REDIS_URL, dropPrefix, freePort, median, percentile, root, sleep, start
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 5);
 const DRAIN_ALERTS = Number(process.env.BENCH_DRAIN_ALERTS ?? 20_000);
-/** BENCH_ONLY=drain (comma list of ingest, drain, latency, storm) runs a subset, for profiling work. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'ingest,drain,latency,storm').split(','));
+/** BENCH_ONLY=drain (comma list of ingest, drain, latency, storm, history) runs a subset, for profiling work. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'ingest,drain,latency,storm,history').split(','));
 /** BENCH_PROFILE=1: each measured process writes a CPU profile to bench/results/profiles/<what> (read them with profile-summary). */
 const profiled = (what: string) => ({
   nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/profiles', what)}`] : [],
@@ -112,22 +113,16 @@ async function ingestBench() {
 
 // ---------------------------------------------------------------- 2. worker drain
 
-function distinctCritical(n: number, tag: string): Alert {
-  const at = new Date().toISOString();
-  return {
-    source: 'alertmanager', kind: 'alertmanager', key: `am:${tag}-${n}`, idempotencyKey: hashId(tag, n), status: 'firing',
-    severity: 'critical', level: 'critical', title: `Bench${n}`, instance: `node-${n % 100}:9100`, job: 'node',
-    startsAt: at, summary: 'bench alert', labels: { alertname: `Bench${n}`, severity: 'critical' }, receivedAt: at,
-  };
-}
+/** gateway: as shipped; gateway-nohistory: HISTORY_MAX_ALERTS=0, to show what the history costs. */
+type DrainKind = 'gateway' | 'gateway-nohistory' | 'bare';
 
-async function drainOnce(kind: 'gateway' | 'bare', processes: number) {
+async function drainOnce(kind: DrainKind, processes: number) {
   const wecom = await startFakeWecomProc({ FAKE_KEEP_MESSAGES: '0', FAKE_ROBOT_PER_MINUTE: '100000000' });
   const p = prefix('drain');
   const connection = createRedis(REDIS_URL, 'worker');
   const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix: p });
   // The gateway's work ends when the message is delivered (its own job on the deliveries queue).
-  const finished = kind === 'gateway' ? new Queue(QUEUE_NAMES.deliveries, { connection, prefix: p }) : queue;
+  const finished = kind === 'bare' ? queue : new Queue(QUEUE_NAMES.deliveries, { connection, prefix: p });
   const opts = retryingJobOptions({ attempts: 3, backoffBaseMs: 100 });
   const tag = randomBytes(3).toString('hex');
   for (let i = 0; i < DRAIN_ALERTS; i += 1000) {
@@ -140,8 +135,9 @@ async function drainOnce(kind: 'gateway' | 'bare', processes: number) {
   }
   const procs: Proc[] = [];
   for (let i = 0; i < processes; i++) {
-    const file = kind === 'gateway' ? path.join(root, 'apps/worker/dist/main.js') : path.join(__dirname, 'bare-worker.js');
-    procs.push(startProc(file, { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url) }, profiled(`drain-${kind}x${processes}`)));
+    const file = kind === 'bare' ? path.join(__dirname, 'bare-worker.js') : path.join(root, 'apps/worker/dist/main.js');
+    const history: Record<string, string> = kind === 'gateway-nohistory' ? { HISTORY_MAX_ALERTS: '0' } : {};
+    procs.push(startProc(file, { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url), ...history }, profiled(`drain-${kind}x${processes}`)));
   }
   // Rate = completions between the first one seen and the last, so start-up does not count.
   let first: { at: number; done: number } | undefined;
@@ -167,7 +163,7 @@ async function drainOnce(kind: 'gateway' | 'bare', processes: number) {
 }
 
 async function drainBench() {
-  const configs = [['gateway', 1], ['gateway', 2], ['bare', 1], ['bare', 2]] as const;
+  const configs = [['gateway', 1], ['gateway', 2], ['gateway-nohistory', 1], ['bare', 1], ['bare', 2]] as const;
   const runs = new Map<string, Array<{ alertsPerSec: number; cpuMsPerAlert: number }>>();
   // Interleaved, so a slow minute of a shared machine falls on every configuration alike.
   for (let i = 0; i < REPEATS; i++) {
@@ -261,6 +257,22 @@ async function stormBench() {
   return { webhooks: total, answered2xx: ok, sendSeconds: (sentAll - start) / 1000, wecomMessages: stats.accepted, countedAfterLastSec: (drainedAt - sentAll) / 1000 };
 }
 
+// ---------------------------------------------------------------- 5. the alert history
+
+const HISTORY_SIZES = (process.env.BENCH_HISTORY_SIZES ?? '10000,100000').split(',').map(Number);
+
+async function historyBench() {
+  const memory = await memoryOnce(10_000);
+  const memoryWithout = await memoryOnce(10_000, { HISTORY_MAX_ALERTS: '0' });
+  console.log(`redis: ${memory.bytesPerAlert} B/alert with the history, ${memoryWithout.bytesPerAlert} B/alert without`, memory.byFamily);
+  const api = [];
+  for (const size of HISTORY_SIZES) {
+    api.push(await historyApiOnce(size));
+    console.log(`/api/alerts with ${size} alerts:`, api.at(-1)?.queries);
+  }
+  return { memory, memoryWithout, api };
+}
+
 // ---------------------------------------------------------------- report
 
 async function main() {
@@ -270,9 +282,9 @@ async function main() {
   const drain = ONLY.has('drain') ? await drainBench() : undefined;
   const latency = ONLY.has('latency') ? await latencyBench() : undefined;
   const storm = ONLY.has('storm') ? await stormBench() : undefined;
-  if (ONLY.size < 4) return;
-  if (!ingest || !drain || !latency || !storm) return;
-  const results = { at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, repeats: REPEATS, ingest, drain, latency, storm, seconds: (Date.now() - started) / 1000 };
+  const history = ONLY.has('history') ? await historyBench() : undefined;
+  if (!ingest || !drain || !latency || !storm || !history) return;
+  const results = { at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, repeats: REPEATS, ingest, drain, latency, storm, history, seconds: (Date.now() - started) / 1000 };
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -289,8 +301,11 @@ async function main() {
     }),
     ['2. worker drain, 1 process', `bare ${f(drain['bare×1'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway×1'].alertsPerSec)} alerts/s, ${f(drain['gateway×1'].cpuMsPerAlert, 2)} ms CPU/alert`, `${f(drain['gateway×1'].alertsPerSec / drain['bare×1'].alertsPerSec, 2)}×`],
     ['2. worker drain, 2 processes', `bare ${f(drain['bare×2'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway×2'].alertsPerSec)} alerts/s, ${f(drain['gateway×2'].cpuMsPerAlert, 2)} ms CPU/alert`, `${f(drain['gateway×2'].alertsPerSec / drain['bare×2'].alertsPerSec, 2)}×`],
+    ['2. worker drain, history off (HISTORY_MAX_ALERTS=0), 1 process', `bare ${f(drain['bare×1'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway-nohistory×1'].alertsPerSec)} alerts/s, ${f(drain['gateway-nohistory×1'].cpuMsPerAlert, 2)} ms CPU/alert`, `the history costs ${f(((drain['gateway×1'].cpuMsPerAlert - drain['gateway-nohistory×1'].cpuMsPerAlert) / drain['gateway×1'].cpuMsPerAlert) * 100)} % of the worker's CPU per alert`],
     ['3. end to end at 200 alerts/s', '', `p50 ${f(latency.p50)} ms, p99 ${f(latency.p99)} ms (${latency.alerts} alerts)`, ''],
     ['4. storm: 10,000 webhooks, 50 problems, 10 s', '', `${storm.answered2xx}/${storm.webhooks} answered 2xx, ${storm.wecomMessages} WeCom messages, all counted ${f(storm.countedAfterLastSec, 1)} s after the last`, ''],
+    ['5. Redis per accepted alert (10,000 distinct criticals, steady state)', `${history.memoryWithout.bytesPerAlert} B without the history`, `${history.memory.bytesPerAlert} B with it`, `history ${history.memory.bytesPerAlert - history.memoryWithout.bytesPerAlert} B/alert`],
+    ...history.api.map((a) => [`5. /api/alerts, ${a.size} alerts in the history`, '', Object.entries(a.queries).map(([q, r]) => `${q}: p50 ${r.p50} ms, p99 ${r.p99} ms`).join('; '), '']),
   ];
   const table = ['| benchmark | limit (same run) | notification-gateway | ratio |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   const machine = `${results.machine.cores} cores (${results.machine.model}), node ${results.machine.node}, ${REPEATS} repeats, median; ${results.at.slice(0, 10)}`;

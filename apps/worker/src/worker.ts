@@ -8,6 +8,7 @@ import {
   createLinks,
   createSilenceStore,
   linkSecret,
+  deliveryJobOptions,
   retryingJobOptions,
   type Config,
   type Logger,
@@ -78,7 +79,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const deliveriesQueue = queue(QUEUE_NAMES.deliveries);
   const clockQueue = queue(QUEUE_NAMES.clock);
   const jobOptions = retryingJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs });
-  const enqueueDeliveries = createDeliveryEnqueuer(deliveriesQueue, jobOptions);
+  const enqueueDeliveries = createDeliveryEnqueuer(deliveriesQueue, deliveryJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs }));
   await upsertSchedules(clockQueue, { dailyDigestAt: noise.dailyDigestAt, tz, jobOptions });
   const legacy = createLegacyMigration({ connection: bullConnection, prefix, clockQueue, enqueueDeliveries, problems, logger });
 

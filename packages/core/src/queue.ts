@@ -140,3 +140,12 @@ export const clockTickSchema = Joi.object({
     otherwise: Joi.object(),
   }).required(),
 });
+
+/**
+ * Delivery jobs retry as alert jobs do, but a completed one is kept only an hour (at most
+ * 10,000): its id only has to outlive the retries of the decision that queued it, and the
+ * history keeps what it sent. At a steady alert rate this is most of the Redis a delivery costs.
+ */
+export function deliveryJobOptions(opts: { attempts: number; backoffBaseMs: number }): JobsOptions {
+  return { ...retryingJobOptions(opts), removeOnComplete: { age: 3600, count: 10_000 } };
+}

@@ -2,3 +2,4 @@ export * from './fake-wecom';
 export * from './procs';
 export * from './redis-keys';
 export * from './gateway';
+export * from './redis-server';
