@@ -10,5 +10,6 @@ export * from './render';
 export * from './silences';
 export * from './history';
 export * from './links';
+export * from './wecom-crypto';
 export * from './self-monitor';
 export * from './service';
