@@ -12,6 +12,7 @@ import { metricsRoutes } from './routes/metrics';
 import { silenceRoutes } from './routes/silences';
 import { digestRoutes } from './routes/digests';
 import { historyRoutes } from './routes/history';
+import { wecomCallbackRoutes } from './routes/wecom';
 import { boardRoutes } from './board';
 import { consoleRoutes } from './console/router';
 
@@ -20,8 +21,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   redis: RedisConnection;
-  /** The alerts queue (ingest adds to it), the deliveries and clock queues (Bull Board, metrics, flush). */
-  queues: { alerts: Queue; deliveries: Queue; clock: Queue };
+  /** The alerts and actions queues (ingest adds to them), the deliveries and clock queues (Bull Board, metrics, flush). */
+  queues: { alerts: Queue; deliveries: Queue; clock: Queue; actions: Queue };
   silences: SilenceStore;
   history: HistoryReader;
   links: Links;
@@ -42,9 +43,10 @@ export function createApp(deps: AppDeps): Express {
   // Webhooks first: every router a request passes on its way costs it a few microseconds.
   app.use(sentryRoutes(deps));
   app.use(alertmanagerRoutes(deps));
+  app.use(wecomCallbackRoutes({ ...deps, actionsQueue: deps.queues.actions }));
   app.use(healthRoutes(deps));
   app.use(testRoutes(deps));
-  const allQueues = [deps.queues.alerts, deps.queues.deliveries, deps.queues.clock];
+  const allQueues = Object.values(deps.queues);
   app.use(metricsRoutes({ metrics: deps.metrics, queues: allQueues }));
   app.use(silenceRoutes({ silences: deps.silences, auth }));
   app.use(digestRoutes({ clockQueue: deps.queues.clock, config: deps.config, auth, logger: deps.logger }));

@@ -16,9 +16,12 @@ export function createAlertProcessor(deps: { decide: Decide; enqueueDeliveries: 
   return async function processAlert(job: Job): Promise<string> {
     const claimant = String(job.id);
     const outcome = await deps.decide(job.data, claimant);
-    await deps.history.recordDecision(outcome.alert.idempotencyKey, { alert: outcome.alert, fate: outcome.fate, reason: outcome.reason, plan: outcome.plan, decidedAtMs: deps.clock.now() });
+    const now = deps.clock.now();
+    await deps.history.recordDecision(outcome.alert.idempotencyKey, { alert: outcome.alert, fate: outcome.fate, reason: outcome.reason, plan: outcome.plan, decidedAtMs: now, claim: outcome.claim });
     await deps.enqueueDeliveries(outcome.deliveries.map((data) => ({ data, jobId: hashId('delivery', claimant, data.destinationId) })));
     deps.metrics.fates.inc({ fate: outcome.fate });
+    const firstSeen = Date.parse(outcome.totals?.firstSeen ?? '');
+    if (outcome.alert.status === 'resolved' && outcome.fate !== 'duplicate' && Number.isFinite(firstSeen)) deps.metrics.timeToResolve.observe(Math.max(0, now - firstSeen) / 1000);
     const { alert } = outcome;
     deps.logger.info('alert fate', { jobId: job.id, source: alert.source, origin: sourceName(alert), key: alert.key, fate: outcome.fate, reason: outcome.reason, severity: alert.severity, title: alert.title });
     return `${outcome.fate}: ${outcome.reason}`;

@@ -4,6 +4,8 @@ import {
   createMetrics,
   createRedis,
   createSelfMonitor,
+  createAckStore,
+  createHistoryReader,
   createHistoryWriter,
   createLinks,
   createSilenceStore,
@@ -21,6 +23,9 @@ import { createProblemStore } from './store/problems';
 import { createDigestStore } from './store/digests';
 import { createStormStore } from './store/storm';
 import { createBudget } from './store/budget';
+import { createCardStore } from './store/cards';
+import { createActionProcessor } from './actions/processor';
+import { createSentryResolver } from './sentry/resolve';
 import { createDecider } from './decide';
 import { createAlertProcessor } from './alert-processor';
 import { createDeliveryEnqueuer } from './deliver/enqueue';
@@ -71,6 +76,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const silences = createSilenceStore({ redis: state, prefix });
   const budget = createBudget({ redis: state, prefix, clock });
   const history = createHistoryWriter({ redis: state, prefix, retentionMs: config.historyRetentionMs, maxAlerts: config.historyMaxAlerts });
+  const acks = createAckStore({ redis: state, prefix, retentionMs: config.historyRetentionMs });
+  const cards = createCardStore({ redis: state, prefix });
   const links = createLinks({ publicUrl: config.publicUrl, secret: () => linkSecret(state, prefix, config.linkSecret), ttlMs: config.linkTtlMs, now: clock.now });
   const channels = buildDestinationChannels(policy.destinations, { config, redis: state, logger, metrics, clock });
 
@@ -78,6 +85,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const alertsQueue = queue(QUEUE_NAMES.alerts);
   const deliveriesQueue = queue(QUEUE_NAMES.deliveries);
   const clockQueue = queue(QUEUE_NAMES.clock);
+  const actionsQueue = queue(QUEUE_NAMES.actions);
   const jobOptions = retryingJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs });
   const enqueueDeliveries = createDeliveryEnqueuer(deliveriesQueue, deliveryJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs }));
   await upsertSchedules(clockQueue, { dailyDigestAt: noise.dailyDigestAt, tz, jobOptions });
@@ -92,6 +100,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     policy,
     problems,
     silences,
+    acks,
     digests,
     storm,
     clock,
@@ -103,7 +112,22 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const flushStorm = createStormFlush({ storm, problems, history, enqueueDeliveries, scheduleSummary: scheduleStormSummary, clock });
   const processors: Record<string, Processor> = {
     [QUEUE_NAMES.alerts]: createAlertProcessor({ decide, enqueueDeliveries, history, clock, logger, metrics }),
-    [QUEUE_NAMES.deliveries]: createDeliveryProcessor({ channels, budget, problems, history, links, clock, tz, lateNoticeAfterMs: config.lateNoticeAfterMs, freqLimitDelayMs: config.freqLimitDelayMs, metrics, logger, selfMonitor }),
+    [QUEUE_NAMES.deliveries]: createDeliveryProcessor({ channels, budget, problems, history, links, cards, clock, tz, lateNoticeAfterMs: config.lateNoticeAfterMs, freqLimitDelayMs: config.freqLimitDelayMs, metrics, logger, selfMonitor }),
+    [QUEUE_NAMES.actions]: createActionProcessor({
+      cards,
+      acks,
+      silences,
+      problems,
+      history: createHistoryReader({ redis: state, prefix }),
+      enqueueDeliveries,
+      sentry: createSentryResolver(config),
+      // The first app that may read member names (any app of this corp can).
+      memberName: async (userId) => [...channels.values()].find((c) => c.memberName)?.memberName?.(userId),
+      clock,
+      tz,
+      logger,
+      metrics,
+    }),
     [QUEUE_NAMES.clock]: createClockProcessor({
       digest: flushDigests,
       storm: flushStorm,
@@ -124,7 +148,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   );
   for (const w of workers) watchFailures(w, { metrics, logger, selfMonitor });
 
-  const queues = [alertsQueue, deliveriesQueue, clockQueue];
+  const queues = [alertsQueue, deliveriesQueue, clockQueue, actionsQueue];
   const metricsServer = options.metricsServer
     ? await startMetricsServer(metrics, config.metricsPort, async () => {
         for (const q of queues) {

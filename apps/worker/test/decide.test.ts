@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRedis, createSilenceStore, loadConfig, type Alert } from '@ng/core';
+import { createAckStore, createRedis, createSilenceStore, loadConfig, type Alert } from '@ng/core';
 import { dropPrefix } from '@ng/testkit';
 import { manualClock } from '../src/clock';
 import { defaultPolicy, type Decision } from '../src/policy';
@@ -33,6 +33,7 @@ function stores(dedupWindowMs = 600_000) {
     digests: createDigestStore({ redis, prefix }),
     storm: createStormStore({ redis, prefix, clock }),
     silences: createSilenceStore({ redis, prefix, cacheMs: 0 }),
+    acks: createAckStore({ redis, prefix, retentionMs: 86_400_000 }),
   };
 }
 const decision = (destinationId: string, delivery: Decision['delivery']): Decision => ({ destinationId, delivery, mentions: [], route: 'default' });

@@ -11,5 +11,6 @@ export * from './silences';
 export * from './history';
 export * from './links';
 export * from './wecom-crypto';
+export * from './acks';
 export * from './self-monitor';
 export * from './service';

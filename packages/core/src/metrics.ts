@@ -60,6 +60,36 @@ export function createMetrics(app: 'ingest' | 'worker' | 'all-in-one') {
       buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 3600],
       registers,
     }),
+    claims: new client.Counter({
+      name: 'ng_claims_total',
+      help: 'Problems claimed (认领) from a card or the console, by source',
+      labelNames: ['source'],
+      registers,
+    }),
+    timeToClaim: new client.Histogram({
+      name: 'ng_time_to_claim_seconds',
+      help: 'First seen → claimed (MTTA)',
+      buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 86400],
+      registers,
+    }),
+    timeToResolve: new client.Histogram({
+      name: 'ng_time_to_resolve_seconds',
+      help: 'First seen → resolved (MTTR)',
+      buckets: [60, 300, 600, 1800, 3600, 7200, 21600, 43200, 86400, 259200, 604800],
+      registers,
+    }),
+    escalations: new client.Counter({
+      name: 'ng_escalations_total',
+      help: 'Unclaimed criticals sent again (⏫ 升级), by level',
+      labelNames: ['level'],
+      registers,
+    }),
+    callbackRejections: new client.Counter({
+      name: 'ng_callback_rejections_total',
+      help: 'WeCom callbacks refused, by reason (bad_signature, stale, replay, wrong_receiver, bad_xml …)',
+      labelNames: ['reason'],
+      registers,
+    }),
     queueDepth: new client.Gauge({
       name: 'ng_queue_jobs',
       help: 'Jobs in each queue by state (sampled at scrape)',

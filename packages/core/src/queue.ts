@@ -3,6 +3,7 @@ import type { JobsOptions } from 'bullmq';
 import type { Alert } from './alert';
 import type { DigestItem } from './render/digest';
 import type { Totals } from './render/types';
+import type { TemplateCard } from './render/template-card';
 import { severitySchema as severity, sourceSchema } from './vocabulary';
 
 /** The queue contract between ingest, the decision pipeline and the delivery processor. Data, not code. */
@@ -11,8 +12,10 @@ export const QUEUE_NAMES = {
   alerts: 'alerts',
   /** One job per outgoing message and destination: the only way out to WeCom. */
   deliveries: 'deliveries',
-  /** Ticks only: digest schedules, storm flushes, silence sweeps. */
+  /** Ticks only: digest schedules, storm flushes, silence sweeps, escalations. */
   clock: 'clock',
+  /** What people did: a button clicked in WeCom, a form sent from the console. */
+  actions: 'actions',
 } as const;
 
 /** The first release's queue of digest flushes and sends; a new worker moves what it finds there (see the worker's upgrade.ts). */
@@ -79,8 +82,13 @@ export function retryingJobOptions(opts: { attempts: number; backoffBaseMs: numb
 
 /** What one outgoing message says; the delivery processor renders it for its destination's channel. */
 export type Message =
-  /** One alert's card: a first notice, a reminder, a resolution, a released silence, the /test card. */
-  | { kind: 'alert'; alert: Alert; totals?: Totals; repeat: boolean; mentions: string[]; claimant: string }
+  /**
+   * One alert's card: a first notice, a reminder, a resolution, a released silence, an
+   * escalation, the /test card. claim: who took the problem on (a resolution says so).
+   */
+  | { kind: 'alert'; alert: Alert; totals?: Totals; repeat: boolean; mentions: string[]; claimant: string; claim?: { by: string; at: string }; escalation?: number }
+  /** A card already sent with buttons, changed for everyone who got it (a claim, a silence, 已处理). */
+  | { kind: 'card-update'; alertId: string; taskId: string; responseCode: string; card?: TemplateCard; replaceName?: string }
   /** The hourly or daily digest of one destination; listId names its page in the history. */
   | { kind: 'digest'; heading: string; items: DigestItem[]; listId?: string }
   /** The alerts of a storm, summarized in one card. */
@@ -94,7 +102,7 @@ export interface DeliveryJobData {
 }
 
 /** What a delivery is counted and logged as: the /test card apart from real alerts. */
-export function deliveryKind(message: Message): 'alert' | 'test' | 'digest' | 'storm' {
+export function deliveryKind(message: Message): 'alert' | 'test' | 'digest' | 'storm' | 'card-update' {
   return message.kind === 'alert' && message.alert.source === 'test' ? 'test' : message.kind;
 }
 
@@ -113,12 +121,25 @@ export const deliveryJobSchema = Joi.object<DeliveryJobData>({
       switch: [
         {
           is: 'alert',
-          then: Joi.object({ kind: 'alert', alert: decidedAlert.required(), totals: totalsSchema, repeat: Joi.boolean().required(), mentions: Joi.array().items(Joi.string()).required(), claimant: Joi.string().required() }),
+          then: Joi.object({
+            kind: 'alert',
+            alert: decidedAlert.required(),
+            totals: totalsSchema,
+            repeat: Joi.boolean().required(),
+            mentions: Joi.array().items(Joi.string()).required(),
+            claimant: Joi.string().required(),
+            claim: Joi.object({ by: Joi.string().required(), at: Joi.string().required() }),
+            escalation: Joi.number().integer().min(1),
+          }),
+        },
+        {
+          is: 'card-update',
+          then: Joi.object({ kind: 'card-update', alertId: Joi.string().required(), taskId: Joi.string().required(), responseCode: Joi.string().required(), card: Joi.object().unknown(true), replaceName: Joi.string() }).xor('card', 'replaceName'),
         },
         { is: 'digest', then: Joi.object({ kind: 'digest', heading: Joi.string().required(), items: itemsSchema, listId: Joi.string() }) },
         { is: 'storm', then: Joi.object({ kind: 'storm', items: itemsSchema, windowStart: isoTime().required(), windowEnd: isoTime().required(), listId: Joi.string() }) },
       ],
-      otherwise: Joi.forbidden().messages({ 'any.unknown': 'message.kind must be alert, digest or storm' }),
+      otherwise: Joi.forbidden().messages({ 'any.unknown': 'message.kind must be alert, card-update, digest or storm' }),
     })
     .required(),
   progress: Joi.object({ parts: Joi.array().items(Joi.string()).min(1).required(), sent: Joi.number().integer().min(1).required() }),
@@ -149,3 +170,20 @@ export const clockTickSchema = Joi.object({
 export function deliveryJobOptions(opts: { attempts: number; backoffBaseMs: number }): JobsOptions {
   return { ...retryingJobOptions(opts), removeOnComplete: { age: 3600, count: 10_000 } };
 }
+
+/** What people did about a problem: a button clicked in WeCom, or the same from the console. */
+export type ActionJobData =
+  | { via: 'wecom'; userId: string; eventKey: string; taskId: string; responseCode?: string; createTime: number }
+  | { via: 'console'; userId: string; name?: string; eventKey: string; alertId: string; atMs: number };
+
+export const actionJobSchema = Joi.object({
+  via: Joi.string().valid('wecom', 'console').required(),
+  userId: Joi.string().max(128).required(),
+  name: Joi.string().max(128),
+  eventKey: Joi.string().max(1024).required(),
+  taskId: Joi.when('via', { is: 'wecom', then: Joi.string().max(128).required(), otherwise: Joi.forbidden() }),
+  responseCode: Joi.when('via', { is: 'wecom', then: Joi.string().max(1024), otherwise: Joi.forbidden() }),
+  createTime: Joi.when('via', { is: 'wecom', then: Joi.number().integer().required(), otherwise: Joi.forbidden() }),
+  alertId: Joi.when('via', { is: 'console', then: Joi.string().max(64).required(), otherwise: Joi.forbidden() }),
+  atMs: Joi.when('via', { is: 'console', then: Joi.number().integer().required(), otherwise: Joi.forbidden() }),
+});

@@ -8,6 +8,7 @@ import { UnauthorizedError } from './secrets';
 export function sourceOfPath(path: string): string {
   if (path.startsWith('/webhook/sentry')) return 'sentry';
   if (path.startsWith('/webhook/alertmanager')) return 'alertmanager';
+  if (path.startsWith('/webhook/wecom')) return 'wecom';
   return 'other';
 }
 

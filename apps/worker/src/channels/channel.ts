@@ -1,3 +1,4 @@
+import type { TemplateCard } from '@ng/core';
 import type { BudgetRule } from '../store/budget';
 
 /**
@@ -11,6 +12,16 @@ export interface OutgoingMessage {
   content: string;
   /** WeCom user ids to @-mention (robot: `<@id>` in content / mentioned_list; app: touser). */
   mentions?: string[];
+  /** An interactive card instead of the text (app channel with a callback; content is then unused). */
+  card?: TemplateCard;
+}
+
+/** A card already sent, changed for every recipient: a new card, or its buttons greyed out with one text. */
+export interface CardUpdate {
+  /** Single use: from the send, or from the click being answered. */
+  responseCode: string;
+  card?: TemplateCard;
+  replaceName?: string;
 }
 
 export interface SendResult {
@@ -20,6 +31,8 @@ export interface SendResult {
   errcode?: number;
   /** The app message's id (WeCom uses it to recall or update a message). */
   msgid?: string;
+  /** An interactive card's code for one later update (valid 72 h, single use). */
+  responseCode?: string;
 }
 
 export interface Channel {
@@ -33,4 +46,9 @@ export interface Channel {
   budget(message: OutgoingMessage): BudgetRule | undefined;
   /** Sends once. Throws DeliveryError (wecom/classify.ts) on any failure; never retries by itself except the one token refresh. */
   send(message: OutgoingMessage): Promise<SendResult>;
+  /** Can it send cards with buttons (an app whose callback is configured)? Then updateCard exists. */
+  readonly interactive: boolean;
+  updateCard?(update: CardUpdate): Promise<SendResult>;
+  /** A member's name (the app may read it for members in its visible range), for "已认领: 张三". */
+  memberName?(userId: string): Promise<string | undefined>;
 }

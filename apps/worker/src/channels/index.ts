@@ -20,7 +20,7 @@ export function buildDestinationChannels(
   for (const d of destinations) {
     const channel =
       d.type === 'app'
-        ? createAppChannel({ ...deps, http, perMinute: deps.config.appRateLimitPerMin }, { id: d.id, toUser: d.toUser, toParty: d.toParty, toTag: d.toTag })
+        ? createAppChannel({ ...deps, http, perMinute: deps.config.appRateLimitPerMin, interactive: Boolean(deps.config.weixin.callbackToken) }, { id: d.id, toUser: d.toUser, toParty: d.toParty, toTag: d.toTag })
         : d.type === 'robot'
           ? createRobotChannel({ http, perMinute: deps.config.robotRateLimitPerMin }, { key: d.key, id: d.id })
           : createLogChannel(deps, d.id);

@@ -8,6 +8,7 @@ export function createLogChannel(deps: { logger: Logger }, id = 'log'): Channel 
     kind: 'log',
     format: 'text',
     budgetBytes: 2048,
+    interactive: false,
     budget: () => undefined,
     async send(message) {
       deps.logger.info(`[log channel, dry run: set WEIXIN_* to deliver to WeCom]\n${message.content}`, { channel: id });

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import { createTokenCache, type TokenCache } from '../store/token-cache';
 import { DeliveryError } from '../wecom/classify';
 import type { WecomHttp } from '../wecom/http';
-import type { Channel, OutgoingMessage, SendResult } from './channel';
+import type { CardUpdate, Channel, OutgoingMessage, SendResult } from './channel';
 
 export interface AppTarget {
   id?: string;
@@ -15,6 +15,7 @@ export interface AppTarget {
 interface SendResponse {
   errcode: number;
   msgid?: string;
+  response_code?: string;
   invaliduser?: string;
   invalidparty?: string;
   invalidtag?: string;
@@ -54,6 +55,8 @@ export interface AppDeps {
   config: Config;
   /** Messages a minute one member may get (WeCom drops more than 30 without an error). */
   perMinute: number;
+  /** The app's callback is configured: its alert cards carry buttons. */
+  interactive: boolean;
   redis: RedisConnection;
   http: WecomHttp;
   clock: Clock;
@@ -92,17 +95,38 @@ export function createAppChannel(deps: AppDeps, target: AppTarget = {}): Channel
     return { keys, perMinute: deps.perMinute };
   }
 
-  async function sendWith(token: string, message: OutgoingMessage) {
-    return deps.http.call<SendResponse>('send', 'POST', `/cgi-bin/message/send?access_token=${encodeURIComponent(token)}`, {
-      ...recipients(message.mentions),
-      msgtype: message.format,
-      agentid: weixin.agentId,
-      [message.format]: { content: message.content },
-      // A retried identical request is not delivered twice within 30 minutes.
-      enable_duplicate_check: 1,
-      duplicate_check_interval: 1800,
-    });
+  function sendBody(message: OutgoingMessage) {
+    const content = message.card ? { msgtype: 'template_card', template_card: message.card } : { msgtype: message.format, [message.format]: { content: message.content } };
+    // A retried identical request is not delivered twice within 30 minutes.
+    return { ...recipients(message.mentions), ...content, agentid: weixin.agentId, enable_duplicate_check: 1, duplicate_check_interval: 1800 };
   }
+
+  function updateBody(update: CardUpdate) {
+    const change = update.card ? { template_card: update.card } : { button: { replace_name: update.replaceName } };
+    return { atall: 1, agentid: weixin.agentId, response_code: update.responseCode, ...change };
+  }
+
+  /** One call with the shared token; a token WeCom dropped early is fetched once more and the call made once more, never looping. */
+  async function withToken<T>(call: (token: string) => Promise<T>): Promise<T> {
+    const token = await tokens.get();
+    try {
+      return await call(token);
+    } catch (err) {
+      if (!(err instanceof DeliveryError) || err.classification.action !== 'refresh-token') throw err;
+      await tokens.invalidate(token);
+      try {
+        return await call(await tokens.get());
+      } catch (again) {
+        if (again instanceof DeliveryError && again.classification.action === 'refresh-token') {
+          throw new DeliveryError({ ...again.classification, action: 'retry' }, again.message);
+        }
+        throw again;
+      }
+    }
+  }
+
+  const post = (path: string, api: 'send' | 'update', body: unknown) => (token: string) =>
+    deps.http.call<SendResponse>(api, 'POST', `${path}?access_token=${encodeURIComponent(token)}`, body);
 
   return {
     id: target.id ?? 'app',
@@ -110,25 +134,9 @@ export function createAppChannel(deps: AppDeps, target: AppTarget = {}): Channel
     format: 'text',
     budgetBytes: 2048,
     budget,
+    interactive: deps.interactive,
     async send(message): Promise<SendResult> {
-      let token = await tokens.get();
-      let response: SendResponse;
-      try {
-        response = await sendWith(token, message);
-      } catch (err) {
-        if (!(err instanceof DeliveryError) || err.classification.action !== 'refresh-token') throw err;
-        // Token dropped early by WeCom: fetch once, send once more, never loop.
-        await tokens.invalidate(token);
-        token = await tokens.get();
-        try {
-          response = await sendWith(token, message);
-        } catch (again) {
-          if (again instanceof DeliveryError && again.classification.action === 'refresh-token') {
-            throw new DeliveryError({ ...again.classification, action: 'retry' }, again.message);
-          }
-          throw again;
-        }
-      }
+      const response = await withToken(post('/cgi-bin/message/send', 'send', sendBody(message)));
       const missed = {
         users: list(response.invaliduser),
         parties: list(response.invalidparty),
@@ -136,7 +144,17 @@ export function createAppChannel(deps: AppDeps, target: AppTarget = {}): Channel
         unlicensed: list(response.unlicenseduser),
       };
       const anyMissed = Object.values(missed).some((v) => v?.length);
-      return { errcode: response.errcode, msgid: response.msgid, missed: anyMissed ? missed : undefined };
+      return { errcode: response.errcode, msgid: response.msgid, responseCode: response.response_code, missed: anyMissed ? missed : undefined };
+    },
+    async updateCard(update) {
+      const response = await withToken(post('/cgi-bin/message/update_template_card', 'update', updateBody(update)));
+      return { errcode: response.errcode };
+    },
+    async memberName(userId) {
+      // Apps may read the name of members in their visible range; without that right, the user id has to do.
+      const query = `userid=${encodeURIComponent(userId)}`;
+      const member = await withToken((token) => deps.http.call<{ name?: string }>('user', 'GET', `/cgi-bin/user/get?access_token=${encodeURIComponent(token)}&${query}`)).catch(() => undefined);
+      return member?.name;
     },
   };
 }

@@ -11,6 +11,7 @@ export function createRobotChannel(deps: { http: WecomHttp; perMinute: number },
     kind: 'wecom-robot',
     format: 'markdown',
     budgetBytes: 4096,
+    interactive: false,
     // WeCom counts per key: two destinations with the same key share it.
     budget: () => ({ keys: [`robot:${keyId}`], perMinute: deps.perMinute }),
     async send(message) {

@@ -1,9 +1,10 @@
-import type { Alert, Message, PlanEntry, SilenceStore } from '@ng/core';
+import type { AckStore, Alert, Message, PlanEntry, SilenceStore } from '@ng/core';
 import type { Clock } from '../clock';
 import type { Policy } from '../policy';
 import type { DigestStore, Schedule } from '../store/digests';
 import type { ProblemStore } from '../store/problems';
 import type { StormStore } from '../store/storm';
+import { createAckGate } from './ack';
 import { createDedup } from './dedup';
 import { createDigestSplit } from './digest';
 import { createRouter } from './route';
@@ -18,6 +19,7 @@ export interface DeciderDeps {
   policy: Policy;
   problems: ProblemStore;
   silences: SilenceStore;
+  acks: AckStore;
   digests: DigestStore;
   storm: StormStore;
   clock: Clock;
@@ -26,15 +28,16 @@ export interface DeciderDeps {
   scheduleStormSummary: (destinationId: string) => Promise<void>;
 }
 
-const stop = (alert: Alert, fate: Fate, reason: string): Outcome => ({ fate, reason, alert, deliveries: [], plan: [] });
+const stop = (alert: Alert, fate: Fate, reason: string, extra: Pick<Outcome, 'claim' | 'totals'> = {}): Outcome => ({ fate, reason, alert, deliveries: [], plan: [], ...extra });
 
 /**
- * The decision pipeline: validate → dedup → route → silence → digest → storm. It decides
+ * The decision pipeline: validate → dedup → claimed? → route → silence → digest → storm. It decides
  * what goes where and when, and sends nothing: its outcome names the alert's fate and the
  * messages the delivery processor is to send. Each step takes and returns plain values.
  */
 export function createDecider(deps: DeciderDeps) {
   const dedup = createDedup(deps);
+  const ackGate = createAckGate(deps);
   const route = createRouter(deps);
   const silenced = createSilenceGate(deps);
   const digestSplit = createDigestSplit(deps);
@@ -43,19 +46,23 @@ export function createDecider(deps: DeciderDeps) {
   return async function decide(jobData: unknown, claimant: string): Promise<Outcome> {
     const incoming = validateAlertJob(jobData);
     const seen = await dedup(incoming, claimant);
-    if (seen.kind === 'duplicate') return stop(incoming, 'duplicate', `duplicate of ${seen.of}`);
+    if (seen.kind === 'duplicate') return stop(incoming, 'duplicate', `duplicate of ${seen.of}`, { totals: seen.totals });
     const { alert, totals, firstTime } = seen;
 
+    const { claim, suppress } = await ackGate.check(alert, firstTime);
+    if (suppress) return stop(alert, 'claimed', suppress, { claim, totals });
+
     const { decisions, droppedBy } = route(alert);
-    if (decisions.length === 0) return stop(alert, 'dropped', `dropped by policy (${droppedBy})`);
+    if (decisions.length === 0) return stop(alert, 'dropped', `dropped by policy (${droppedBy})`, { claim, totals });
 
     const silence = await silenced(alert, claimant);
-    if (silence) return stop(alert, 'silenced', `silenced by ${silence.id}`);
+    if (silence) return stop(alert, 'silenced', `silenced by ${silence.id}`, { claim, totals });
+    await ackGate.settle(alert);
 
     const { immediate, digested } = await digestSplit(alert, decisions, firstTime);
     const { single, merged } = await stormSplit(alert, immediate, claimant);
     const deliveries = single.map((d) => {
-      const message: Message = { kind: 'alert', alert, totals, repeat: !firstTime, mentions: d.mentions, claimant };
+      const message: Message = { kind: 'alert', alert, totals, repeat: !firstTime, mentions: d.mentions, claimant, ...(claim && { claim }) };
       return { destinationId: d.destinationId, message };
     });
     const fate: Fate = deliveries.length ? 'queued' : merged.length ? 'merged' : 'digested';
@@ -69,7 +76,7 @@ export function createDecider(deps: DeciderDeps) {
       ...merged.map((d) => ({ destinationId: d.destinationId, route: d.route, as: 'storm summary' as const })),
       ...digested.map((d) => ({ destinationId: d.decision.destinationId, route: d.decision.route, as: `${d.schedule} digest` as const })),
     ];
-    return { fate, reason, alert, deliveries, plan };
+    return { fate, reason, alert, deliveries, plan, claim, totals };
   };
 }
 

@@ -1,7 +1,7 @@
-import type { Alert, DeliveryJobData, PlanEntry } from '@ng/core';
+import type { Alert, DeliveryJobData, PlanEntry, Totals } from '@ng/core';
 
 /** What became of an alert in the decision pipeline: a closed set, logged and counted. */
-export type Fate = 'queued' | 'duplicate' | 'digested' | 'merged' | 'silenced' | 'dropped';
+export type Fate = 'queued' | 'duplicate' | 'claimed' | 'digested' | 'merged' | 'silenced' | 'dropped';
 
 export interface Outcome {
   fate: Fate;
@@ -13,4 +13,8 @@ export interface Outcome {
   deliveries: DeliveryJobData[];
   /** Where each destination gets it: its own card, a digest, the next storm summary (for the history). */
   plan: PlanEntry[];
+  /** Who had claimed the problem when this alert came. */
+  claim?: { by: string; at: string };
+  /** The problem's running totals after this alert (absent when the job was refused). */
+  totals?: Totals;
 }

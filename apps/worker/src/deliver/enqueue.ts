@@ -10,7 +10,8 @@ export interface PlannedDelivery {
 /** How a delivery job is named in Bull Board: what it is, where it goes, what it is about. */
 function jobName(data: DeliveryJobData): string {
   const { message } = data;
-  const about = message.kind === 'alert' ? message.alert.title : message.kind === 'digest' ? message.heading : `${message.items.length} alerts`;
+  const about =
+    message.kind === 'alert' ? message.alert.title : message.kind === 'digest' ? message.heading : message.kind === 'storm' ? `${message.items.length} alerts` : (message.replaceName ?? message.card?.sub_title_text ?? message.taskId);
   return `${deliveryKind(message)} → ${data.destinationId}: ${about}`.slice(0, 200);
 }
 

@@ -3,10 +3,11 @@ import { deliveryJobSchema, deliveryKind, type DeliveryJobData, type HistoryWrit
 import type { Channel } from '../channels/channel';
 import type { Clock } from '../clock';
 import type { Budget } from '../store/budget';
+import type { CardStore } from '../store/cards';
 import type { ProblemStore } from '../store/problems';
 import { DeliveryError, type Classification } from '../wecom/classify';
 import { pageOf, recordMessage } from './record';
-import { renderMessage } from './render';
+import { actionableCard, renderMessage } from './render';
 import { sendMessage } from './send-message';
 import { deferJob, settleFailure } from './settle';
 import { sourceName } from '../source-name';
@@ -17,6 +18,7 @@ export interface DeliveryDeps {
   problems: ProblemStore;
   history: HistoryWriter;
   links: Links;
+  cards: CardStore;
   clock: Clock;
   tz: string;
   lateNoticeAfterMs: number;
@@ -54,17 +56,24 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     const record = (r: Omit<MessageRecord, 'at' | 'destinationId' | 'channel' | 'kind' | 'attempt'>) =>
       recordMessage(deps.history, data, String(job.id), { at: new Date(deps.clock.now()).toISOString(), destinationId, channel: channel.id, kind, attempt, ...r });
 
+    // A card's task id names it in WeCom's click events: one per delivery job.
+    const taskId = `ng-${job.id}`;
+    const card = actionableCard(message, { interactive: channel.interactive, taskId, tz: deps.tz, link });
     let outcome;
     try {
-      outcome = await sendMessage({
-        channel,
-        budget: deps.budget,
-        render: (budgetBytes) => renderMessage(message, { format: channel.format, budgetBytes, tz: deps.tz, now: deps.clock.now(), lateNoticeAfterMs: deps.lateNoticeAfterMs, link }),
-        mentions: message.kind === 'alert' ? message.mentions : undefined,
-        progress: data.progress,
-        saveProgress: (progress) => job.updateData({ ...data, progress }),
-        log,
-      });
+      outcome =
+        message.kind === 'card-update'
+          ? await updateCard(channel, message)
+          : await sendMessage({
+              channel,
+              budget: deps.budget,
+              render: (budgetBytes) => renderMessage(message, { format: channel.format, budgetBytes, tz: deps.tz, now: deps.clock.now(), lateNoticeAfterMs: deps.lateNoticeAfterMs, link }),
+              card,
+              mentions: message.kind === 'alert' ? message.mentions : undefined,
+              progress: data.progress,
+              saveProgress: (progress) => job.updateData({ ...data, progress }),
+              log,
+            });
     } catch (err) {
       const c = err instanceof DeliveryError ? err.classification : undefined;
       deps.metrics.deliveries.inc({ kind, channel: channel.kind, outcome: c?.action ?? 'error', errcode: String(c?.errcode ?? c?.httpStatus ?? '') });
@@ -86,6 +95,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       return deferJob(job, token, outcome.retryInMs);
     }
 
+    if (card && alert) await deps.cards.register({ taskId, alert, destinationId }, outcome.results[0]?.responseCode);
     const errcode = outcome.results[0]?.errcode ?? 0;
     deps.metrics.deliveries.inc({ kind, channel: channel.kind, outcome: 'success', errcode: String(errcode) });
     if (alert) deps.metrics.deliveryLatency.observe({ channel: channel.kind }, Math.max(0, deps.clock.now() - Date.parse(alert.receivedAt)) / 1000);
@@ -95,6 +105,13 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     if (missed) log.warn('部分接收人未收到消息 (some recipients were not reached)', { missed });
     return `sent ${kind} in ${outcome.parts} part(s)`;
   };
+
+  /** A card already sent, changed for all who got it; no budget: WeCom counts messages, not updates. */
+  async function updateCard(channel: Channel, update: Extract<DeliveryJobData['message'], { kind: 'card-update' }>) {
+    if (!channel.updateCard) throw new UnrecoverableError(`destination "${channel.id}" cannot update cards (only a WeCom app with its callback configured can)`);
+    const result = await channel.updateCard({ responseCode: update.responseCode, card: update.card, replaceName: update.replaceName });
+    return { sent: true as const, results: [result], parts: 1 };
+  }
 
   /** A message that can never be sent: its problem may be sent again, and Sentry hears of it. */
   function failedForGood(data: DeliveryJobData, c: Classification) {

@@ -4,6 +4,7 @@ import type { DeliveryJobData, HistoryWriter, Links, MessageRecord } from '@ng/c
 export function pageOf(data: DeliveryJobData): Parameters<Links['to']>[0] | undefined {
   const { message } = data;
   if (message.kind === 'alert') return { kind: 'alert', id: message.alert.idempotencyKey };
+  if (message.kind === 'card-update') return { kind: 'alert', id: message.alertId };
   return message.listId ? { kind: 'list', id: message.listId } : undefined;
 }
 

@@ -1,4 +1,4 @@
-import { renderAlert, renderDigest, renderStormSummary, type Message, type RenderOptions } from '@ng/core';
+import { renderAlert, renderDigest, renderStormSummary, templateCardFor, type Message, type RenderOptions, type TemplateCard } from '@ng/core';
 
 export interface RenderContext {
   format: RenderOptions['format'];
@@ -11,15 +11,27 @@ export interface RenderContext {
   link?: string;
 }
 
+/**
+ * An alert card people can act on, for a channel that can take one (the app, its callback
+ * configured): a problem still firing, worth a claim (critical or warning, not the test card).
+ */
+export function actionableCard(message: Message, ctx: { interactive: boolean; taskId: string; tz: string; link?: string }): TemplateCard | undefined {
+  if (!ctx.interactive || message.kind !== 'alert') return undefined;
+  const { alert } = message;
+  if (alert.source === 'test' || alert.severity === 'info' || (alert.status !== 'firing' && alert.status !== 'unresolved')) return undefined;
+  const state = message.claim && { text: `✋ 已认领: ${message.claim.by}`, claimed: true };
+  return templateCardFor(alert, { taskId: ctx.taskId, tz: ctx.tz, totals: message.totals, link: ctx.link, state });
+}
+
 /** What a message says, written for one channel: 1..n parts, each within the byte budget. */
-export function renderMessage(message: Message, ctx: RenderContext): string[] {
+export function renderMessage(message: Exclude<Message, { kind: 'card-update' }>, ctx: RenderContext): string[] {
   const opts = { format: ctx.format, budgetBytes: ctx.budgetBytes, tz: ctx.tz, now: new Date(ctx.now), link: ctx.link };
   switch (message.kind) {
     case 'alert': {
       const { alert } = message;
       const waitedMs = ctx.now - Date.parse(alert.receivedAt);
       const lateByMs = alert.severity === 'critical' && waitedMs > ctx.lateNoticeAfterMs ? waitedMs : undefined;
-      return renderAlert(alert, { ...opts, totals: message.totals, repeat: message.repeat, mentions: message.mentions, lateByMs });
+      return renderAlert(alert, { ...opts, totals: message.totals, repeat: message.repeat, mentions: message.mentions, lateByMs, claim: message.claim, escalation: message.escalation });
     }
     case 'digest':
       return renderDigest({ heading: message.heading, items: message.items }, opts);

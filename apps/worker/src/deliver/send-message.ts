@@ -1,4 +1,4 @@
-import type { Logger } from '@ng/core';
+import type { Logger, TemplateCard } from '@ng/core';
 import type { Channel, SendResult } from '../channels/channel';
 import type { Budget } from '../store/budget';
 import { DeliveryError } from '../wecom/classify';
@@ -23,6 +23,8 @@ export async function sendMessage(input: {
   channel: Channel;
   budget: Budget;
   render: (budgetBytes: number) => string[];
+  /** An interactive card instead of the rendered text: one part, nothing to shorten. */
+  card?: TemplateCard;
   mentions?: string[];
   progress?: Progress;
   saveProgress: (progress: Progress) => Promise<void>;
@@ -33,14 +35,14 @@ export async function sendMessage(input: {
   let budgetBytes = channel.budgetBytes;
   let progress = input.progress;
   for (let step = 0; ; step++) {
-    const parts = progress?.parts ?? input.render(budgetBytes);
+    const parts = input.card ? [''] : (progress?.parts ?? input.render(budgetBytes));
     const from = progress?.sent ?? 0;
     const taken = rule ? await input.budget.take(rule, parts.length - from) : undefined;
     if (taken && !taken.ok) return { sent: false, retryInMs: taken.retryInMs };
     const results: SendResult[] = [];
     let sent = from;
     try {
-      for (; sent < parts.length; sent++) results.push(await channel.send({ format: channel.format, content: parts[sent], mentions: input.mentions }));
+      for (; sent < parts.length; sent++) results.push(await channel.send({ format: channel.format, content: parts[sent], mentions: input.mentions, card: input.card }));
       return { sent: true, results, parts: parts.length };
     } catch (err) {
       if (taken?.ok) await input.budget.giveBack(taken, parts.length - sent);

@@ -26,7 +26,7 @@ export class DeliveryError extends Error {
   }
 }
 
-export type WecomApi = 'gettoken' | 'send' | 'robot';
+export type WecomApi = 'gettoken' | 'send' | 'update' | 'robot' | 'user';
 
 const PERMANENT: Record<number, { reason: string; hint: string }> = {
   40001: { reason: 'config', hint: 'WEIXIN_CORP_SECRET is wrong (invalid credential): copy the app Secret again from the WeCom admin console' },
@@ -78,8 +78,8 @@ export function classifyResponse(
     case 42001:
       return { action: 'refresh-token', reason: 'token_invalid', errcode };
     case 40001:
-      // From gettoken it is the secret; from a send it is a stale token.
-      return opts.api === 'send' ? { action: 'refresh-token', reason: 'token_invalid', errcode } : { action: 'permanent', errcode, ...known };
+      // From gettoken it is the secret; from any call with a token, a stale token.
+      return opts.api !== 'gettoken' ? { action: 'refresh-token', reason: 'token_invalid', errcode } : { action: 'permanent', errcode, ...known };
   }
   if (known) return { action: 'permanent', errcode, ...known };
   return { action: 'permanent', reason: 'unknown_errcode', errcode, hint: `WeCom errcode ${errcode}: see https://developer.work.weixin.qq.com/document/path/90313` };

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import type { Setting } from './kinds';
-import { SETTINGS, TOGETHER } from './settings';
+import { NEEDS, SETTINGS, TOGETHER } from './settings';
 
 type Table = { readonly [key: string]: Setting<unknown> | Table };
 type ConfigOf<S> = { readonly [K in keyof S]: S[K] extends Setting<infer T> ? T : ConfigOf<S[K]> };
@@ -63,6 +63,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (given.length > 0 && missing.length > 0) {
       problems.push(`${missing.join(' and ')} not set, but ${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'}: ${rule.why}; set ${missing.join(' and ')}, or unset ${given.join(' and ')}`);
     }
+  }
+  for (const rule of NEEDS) {
+    const missing = rule.needs.filter((n) => !isSet(env[n]));
+    if (isSet(env[rule.name]) && missing.length > 0) problems.push(`${rule.name} is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not: ${rule.why}`);
   }
   if (problems.length) throw new ConfigError(problems);
   const config: Record<string, unknown> = { environment: Object.freeze({ ...env }) };

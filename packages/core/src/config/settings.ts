@@ -25,11 +25,16 @@ export const SETTINGS = {
     toTag: optionalText('WEIXIN_TO_TAG', 'tag ids joined by |', '1|2'),
     robotKeys: list('WEIXIN_ROBOT_KEY', 'group robot key(s), comma separated', '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa', { secret: true }),
     timeoutMs: integer('WEIXIN_TIMEOUT_MS', 5000, 'timeout of each WeCom call (ms)', { min: 100 }),
+    callbackToken: secret('WEIXIN_CALLBACK_TOKEN', "the app's callback Token (接收消息 → API接收): cards get buttons", 'the Token from the app page'),
+    callbackAesKey: secret('WEIXIN_CALLBACK_AES_KEY', "the app's callback EncodingAESKey (43 letters and digits)", 'the EncodingAESKey from the app page'),
   },
   sentry: {
     clientSecret: secret('SENTRY_CLIENT_SECRET', 'verify Sentry-Hook-Signature; the legacy plugin then needs ?token=', 'the Client Secret of the integration'),
     baseUrl: optionalUrl('SENTRY_BASE_URL', 'base of issue links for payloads without one', 'https://sentry.example.com/organizations/acme'),
     dsn: optionalText('SENTRY_DSN', "the gateway's own errors and failed deliveries go to Sentry", 'https://key@sentry.example.com/1'),
+    authToken: secret('SENTRY_AUTH_TOKEN', 'lets 已处理 on a card resolve the issue in Sentry (scope event:write)', 'a Sentry auth token'),
+    org: optionalText('SENTRY_ORG', 'the Sentry organization slug those issues belong to', 'acme'),
+    apiUrl: url('SENTRY_API_URL', 'https://sentry.io', "Sentry's address for its API (self-hosted: your Sentry)"),
   },
   webhookToken: secret('WEBHOOK_TOKEN', 'Alertmanager Bearer token (or basic password); legacy Sentry ?token=', 'a long random string'),
   admin: {
@@ -64,4 +69,11 @@ export const SETTINGS = {
 export const TOGETHER: ReadonlyArray<{ names: readonly string[]; why: string }> = [
   { names: ['WEIXIN_CORP_ID', 'WEIXIN_CORP_SECRET', 'WEIXIN_AGENT_ID'], why: 'WeCom app messages need all three' },
   { names: ['ADMIN_USER', 'ADMIN_PASSWORD'], why: 'admin basic auth needs both' },
+  { names: ['WEIXIN_CALLBACK_TOKEN', 'WEIXIN_CALLBACK_AES_KEY'], why: "the app's callback needs its Token and EncodingAESKey" },
+  { names: ['SENTRY_AUTH_TOKEN', 'SENTRY_ORG'], why: 'resolving issues in Sentry needs a token and the organization' },
+];
+
+/** A variable that is pointless, or dangerous to half-configure, without others. */
+export const NEEDS: ReadonlyArray<{ name: string; needs: readonly string[]; why: string }> = [
+  { name: 'WEIXIN_CALLBACK_TOKEN', needs: ['WEIXIN_CORP_ID', 'WEIXIN_CORP_SECRET', 'WEIXIN_AGENT_ID'], why: "the callback belongs to the WeCom app: set the app's settings too" },
 ];

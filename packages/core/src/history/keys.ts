@@ -17,5 +17,7 @@ export function historyKeys(prefix: string) {
     lists: `${prefix}:h:li`,
     /** The problem state the worker keeps for dedup (count, userCount, firstSeen, lastSeen, status). */
     problem: (key: string) => `${prefix}:problem:${key}`,
+    /** Who claimed the problem and who handled it (acks.ts). */
+    ack: (key: string) => `${prefix}:ack:${key}`,
   };
 }

@@ -1,3 +1,4 @@
+import type { Ack } from '../acks';
 import type { Alert } from '../alert';
 import type { RedisConnection } from '../redis';
 import { historyKeys } from './keys';
@@ -54,6 +55,12 @@ function parseFields<T>(fields: Record<string, string>, prefix: string): T[] {
     .map(([, raw]) => JSON.parse(raw) as T);
 }
 const byTime = (a: { at: string }, b: { at: string }) => a.at.localeCompare(b.at);
+
+/** The plan field: { plan, claim? } (a bare list in records written before claims existed). */
+function planOf(raw: string | undefined): { plan: PlanEntry[]; claim?: { by: string; at: string } } {
+  const parsed = JSON.parse(raw ?? '[]') as PlanEntry[] | { plan: PlanEntry[]; claim?: { by: string; at: string } };
+  return Array.isArray(parsed) ? { plan: parsed } : parsed;
+}
 
 /** The API's and the console's side of the alert history: reads only. */
 export function createHistoryReader(deps: { redis: RedisConnection; prefix: string }) {
@@ -116,7 +123,7 @@ export function createHistoryReader(deps: { redis: RedisConnection; prefix: stri
         fate: fields.fate,
         reason: fields.reason,
         decidedAt: new Date(Number(fields.decidedAt)).toISOString(),
-        plan: JSON.parse(fields.plan ?? '[]') as PlanEntry[],
+        ...planOf(fields.plan),
         messages: parseFields<MessageRecord>(fields, 'm:').sort(byTime),
         lists: lists.map(({ alertIds: _ids, ...rest }) => rest),
       };
@@ -127,7 +134,11 @@ export function createHistoryReader(deps: { redis: RedisConnection; prefix: stri
       return found && { ...found, alerts: await summaries(found.alertIds) };
     },
     async problem(key: string): Promise<ProblemRecord | undefined> {
-      const [timeline, state] = await Promise.all([redis.lrange(keys.timeline(key), 0, 49), redis.hmget(keys.problem(key), 'count', 'firstSeen', 'lastSeen', 'status')]);
+      const [timeline, state, ack] = await Promise.all([
+        redis.lrange(keys.timeline(key), 0, 49),
+        redis.hmget(keys.problem(key), 'count', 'firstSeen', 'lastSeen', 'status'),
+        redis.hgetall(keys.ack(key)),
+      ]);
       if (timeline.length === 0) return undefined;
       const entries = timeline.map((t) => JSON.parse(t) as ProblemRecord['timeline'][number]);
       const [latest] = await summaries([entries[0].id]);
@@ -143,6 +154,7 @@ export function createHistoryReader(deps: { redis: RedisConnection; prefix: stri
         lastSeen: iso(state[2]),
         lastAlertId: entries[0].id,
         lastMessage: record?.messages.at(-1),
+        ...(Object.keys(ack).length ? { ack: ack as Ack } : {}),
         timeline: entries,
       };
     },

@@ -1,3 +1,4 @@
+import type { Ack } from '../acks';
 import type { Alert, AlertStatus, Severity } from '../alert';
 
 /** Where the decision sent an alert, destination by destination. */
@@ -13,7 +14,7 @@ export interface MessageRecord {
   at: string;
   destinationId: string;
   channel: string;
-  kind: 'alert' | 'test' | 'digest' | 'storm';
+  kind: 'alert' | 'test' | 'digest' | 'storm' | 'card-update';
   outcome: 'sent' | 'failed' | 'will retry';
   attempt: number;
   parts?: number;
@@ -57,6 +58,8 @@ export interface AlertRecord {
   reason: string;
   decidedAt: string;
   plan: PlanEntry[];
+  /** Who had claimed its problem when it came. */
+  claim?: { by: string; at: string };
   messages: MessageRecord[];
   /** The digests and storm summaries that carried it. */
   lists: Array<Omit<ListRecord, 'alertIds'>>;
@@ -73,5 +76,7 @@ export interface ProblemRecord {
   lastSeen?: string;
   lastAlertId?: string;
   lastMessage?: MessageRecord;
+  /** Who claimed it and who handled it, while it is open. */
+  ack?: Ack;
   timeline: Array<{ at: string; id: string; status: AlertStatus; fate: string }>;
 }

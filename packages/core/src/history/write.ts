@@ -62,7 +62,7 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
   if (deps.maxAlerts === 0) return keepsNothing;
 
   return {
-    async recordDecision(id: string, input: { alert: Alert; fate: string; reason: string; plan: PlanEntry[]; decidedAtMs: number }): Promise<void> {
+    async recordDecision(id: string, input: DecisionRecord): Promise<void> {
       const { alert, fate } = input;
       const received = Date.parse(alert.receivedAt);
       const open = alert.status === 'firing' || alert.status === 'unresolved' ? 'add' : alert.status === 'resolved' || alert.status === 'ignored' ? 'remove' : '';
@@ -72,7 +72,7 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
         JSON.stringify(alert),
         fate,
         input.reason,
-        JSON.stringify(input.plan),
+        JSON.stringify({ plan: input.plan, ...(input.claim && { claim: input.claim }) }),
         input.decidedAtMs,
         JSON.stringify(summaryOf(id, alert, fate)),
         JSON.stringify({ at: new Date(input.decidedAtMs).toISOString(), id, status: alert.status, fate }),
@@ -123,8 +123,19 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
   };
 }
 
+/** What the decision pipeline made of one alert. */
+export interface DecisionRecord {
+  alert: Alert;
+  fate: string;
+  reason: string;
+  plan: PlanEntry[];
+  decidedAtMs: number;
+  /** Who had claimed its problem then. */
+  claim?: { by: string; at: string };
+}
+
 export type HistoryWriter = {
-  recordDecision(id: string, input: { alert: Alert; fate: string; reason: string; plan: PlanEntry[]; decidedAtMs: number }): Promise<void>;
+  recordDecision(id: string, input: DecisionRecord): Promise<void>;
   recordAlertMessage(alertId: string, messageId: string, message: MessageRecord): Promise<void>;
   recordList(list: { id: string; kind: 'digest' | 'storm'; destinationId: string; heading: string; atMs: number; alertIds: string[] }): Promise<void>;
   recordListMessage(listId: string, messageId: string, message: MessageRecord): Promise<void>;

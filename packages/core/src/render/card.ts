@@ -38,6 +38,7 @@ function tail(alert: Alert, opts: RenderOptions): Array<CardLine | undefined> {
   return [
     repeated ? line('🕒 最近发生', formatTime(opts.totals?.lastSeen, opts.tz), true) : undefined,
     opts.lateByMs && opts.lateByMs > 0 ? line('⏱️ 延迟送达', formatDuration(opts.lateByMs)) : undefined,
+    opts.claim ? line('👤 认领人', `${oneLine(opts.claim.by)} (${formatTime(opts.claim.at, opts.tz)?.slice(5, 16)})`) : undefined,
     positive(alert.truncatedAlerts) ? { text: `另有 ${alert.truncatedAlerts} 条告警未展示` } : undefined,
   ];
 }
@@ -109,11 +110,17 @@ function testCard(alert: Alert, opts: RenderOptions): Card {
   };
 }
 
-export function cardFor(alert: Alert, opts: RenderOptions): Card {
+function cardOfSource(alert: Alert, opts: RenderOptions): Card {
   const now = opts.now ?? new Date();
   if (alert.source === 'sentry') return sentryCard(alert, opts, now);
   if (alert.source === 'alertmanager') return alertmanagerCard(alert, opts, now);
   return testCard(alert, opts);
+}
+
+export function cardFor(alert: Alert, opts: RenderOptions): Card {
+  const card = cardOfSource(alert, opts);
+  // Nobody claimed it in time: the same card again, marked, to the next person or place.
+  return opts.escalation ? { ...card, header: `⏫ [升级 ${opts.escalation}] ${card.header}` } : card;
 }
 
 /** The seed's card (section 4) for one alert: 1..n parts, each within opts.budgetBytes. */

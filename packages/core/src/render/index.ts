@@ -4,3 +4,4 @@ export type { Totals, RenderOptions, Card, CardLine } from './types';
 export { renderAlert } from './card';
 export { MAX_PARTS } from './fit';
 export * from './digest';
+export * from './template-card';

@@ -27,6 +27,10 @@ export interface RenderOptions {
    * or storm summary), with its own signed read-only token; present when PUBLIC_URL is set.
    */
   link?: string;
+  /** Who took the problem on, shown on its card (👤 认领人). */
+  claim?: { by: string; at: string };
+  /** This card escalates an unclaimed problem (⏫ 升级, level n). */
+  escalation?: number;
 }
 
 /** One labelled line of a card; low-value lines are the first dropped when space is short. */

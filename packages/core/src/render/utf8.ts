@@ -97,3 +97,10 @@ export function splitByBytes(s: string, maxBytes: number): string[] {
   parts.push(current ?? '');
   return parts;
 }
+
+/** Cuts s to at most maxChars characters as people count them (graphemes), marker included. */
+export function truncateChars(s: string, maxChars: number, marker = '…'): string {
+  const parts = [...graphemes.segment(s)].map((g) => g.segment);
+  if (parts.length <= maxChars) return s;
+  return parts.slice(0, Math.max(0, maxChars - 1)).join('').trimEnd() + marker;
+}

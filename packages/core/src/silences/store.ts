@@ -17,6 +17,8 @@ export interface Silence {
   /** Who lifted it early, and when (a deleted silence is kept, as ended ones are). */
   deletedBy?: string;
   deletedAt?: string;
+  /** Made by 已处理 on a problem that cannot be resolved from here (Alertmanager): it ends when the problem's resolution arrives, and lets that through. */
+  untilResolved?: string;
 }
 
 export type SilenceState = 'pending' | 'active' | 'expired' | 'deleted';
@@ -77,7 +79,8 @@ export function createSilenceStore(deps: { redis: RedisConnection; prefix: strin
   }
 
   return {
-    async create(input: unknown, now: Date, createdBy?: string): Promise<Silence> {
+    /** opts.id makes a retried action create one silence; opts.untilResolved names the problem whose resolution ends it. */
+    async create(input: unknown, now: Date, createdBy?: string, opts: { id?: string; untilResolved?: string } = {}): Promise<Silence> {
       const { error, value } = inputSchema.validate(input, { abortEarly: false });
       if (error) throw new PayloadError(error.details.map((d) => d.message.replace(/"/g, '')).join('; '), error.details[0]?.path.join('.'));
       const matchers: Matcher[] = Array.isArray(value.matchers) ? value.matchers : fromLegacyMatchers(value.matchers);
@@ -87,13 +90,14 @@ export function createSilenceStore(deps: { redis: RedisConnection; prefix: strin
       const endsAt: Date = value.endsAt ?? new Date(startsAt.getTime() + parseDuration(value.duration));
       if (endsAt <= startsAt) throw new PayloadError('endsAt must be after startsAt', 'endsAt');
       const silence: Silence = {
-        id: randomUUID(),
+        id: opts.id ?? randomUUID(),
         matchers,
         startsAt: startsAt.toISOString(),
         endsAt: endsAt.toISOString(),
         createdBy,
         comment: value.comment || undefined,
         createdAt: now.toISOString(),
+        untilResolved: opts.untilResolved,
       };
       await redis.hset(all, silence.id, JSON.stringify(silence));
       cache = undefined;
@@ -126,7 +130,16 @@ export function createSilenceStore(deps: { redis: RedisConnection; prefix: strin
         const live = (await everything()).filter((s) => !s.deletedAt && Date.parse(s.endsAt) > atMs);
         cache = { at: atMs, active: live.map((silence) => ({ silence, matches: compile(silence.matchers) })) };
       }
-      return cache.active.find(({ silence, matches }) => Date.parse(silence.startsAt) <= atMs && Date.parse(silence.endsAt) > atMs && matches(alert))?.silence;
+      // A silence kept until the problem resolves lets its resolution through.
+      const resolving = (s: Silence) => s.untilResolved === alert.key && alert.status === 'resolved';
+      return cache.active.find(({ silence, matches }) => Date.parse(silence.startsAt) <= atMs && Date.parse(silence.endsAt) > atMs && !resolving(silence) && matches(alert))?.silence;
+    },
+    /** The problem resolved: silences kept until then end now (their held alerts go on at the next sweep). */
+    async endUntilResolved(problemKey: string, now: Date): Promise<number> {
+      const ending = (await everything()).filter((s) => s.untilResolved === problemKey && silenceState(s, now.getTime()) === 'active');
+      for (const s of ending) await redis.hset(all, s.id, JSON.stringify({ ...s, endsAt: now.toISOString() }));
+      if (ending.length) cache = undefined;
+      return ending.length;
     },
     /** Keeps the latest alert per problem, to be sent when the silence ends. */
     async hold(silenceId: string, alert: Alert): Promise<void> {
