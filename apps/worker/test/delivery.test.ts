@@ -134,7 +134,7 @@ describe('delivery to WeCom', () => {
     await h.deliveries.add('gone', { destinationId: 'removed-group', message: card }, { jobId: 'gone' });
     await waitFor(async () => (await h.deliveries.getFailedCount()) === 2, 'both in the failed set');
     const reasons = Object.fromEntries((await h.deliveries.getFailed()).map((j) => [j.id, j.failedReason]));
-    expect(reasons['bad-kind']).toMatch(/does not match the queue contract: .*message\.kind must be alert, digest or storm/);
+    expect(reasons['bad-kind']).toMatch(/does not match the queue contract: .*message\.kind must be alert, card-update, digest or storm/);
     expect(reasons.gone).toMatch(/destination "removed-group" is not in the policy/);
     expect(wecom.robotCalls).toBe(0);
   });
