@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
-import { QUEUE_NAMES, alertJobOptions, createRedis, hashId, jobIdFor, type Alert } from '@ng/core';
+import { QUEUE_NAMES, retryingJobOptions, createRedis, hashId, jobIdFor, type Alert } from '@ng/core';
 import { REDIS_URL, dropPrefix, freePort, median, percentile, root, sleep, startFakeWecomProc, startProc, type Proc } from '@ng/testkit';
 
 /**
@@ -125,7 +125,7 @@ async function drainOnce(kind: 'gateway' | 'bare', processes: number) {
   const p = prefix('drain');
   const connection = createRedis(REDIS_URL, 'worker');
   const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix: p });
-  const opts = alertJobOptions({ attempts: 3, backoffBaseMs: 100 });
+  const opts = retryingJobOptions({ attempts: 3, backoffBaseMs: 100 });
   const tag = randomBytes(3).toString('hex');
   for (let i = 0; i < DRAIN_ALERTS; i += 1000) {
     await queue.addBulk(
