@@ -6,6 +6,7 @@ import { adminAuth } from './middleware/admin-auth';
 import { errorHandler } from './middleware/error-handler';
 import { sentryRoutes } from './routes/sentry';
 import { alertmanagerRoutes } from './routes/alertmanager';
+import { grafanaRoutes } from './routes/grafana';
 import { healthRoutes } from './routes/health';
 import { testRoutes } from './routes/test';
 import { metricsRoutes } from './routes/metrics';
@@ -36,6 +37,7 @@ export function createApp(deps: AppDeps): Express {
   // Webhooks first: every router a request passes on its way costs it a few microseconds.
   app.use(sentryRoutes(deps));
   app.use(alertmanagerRoutes(deps));
+  app.use(grafanaRoutes(deps));
   app.use(healthRoutes(deps));
   app.use(testRoutes(deps));
   const allQueues = [deps.queues.alerts, deps.queues.deliveries, deps.queues.clock];

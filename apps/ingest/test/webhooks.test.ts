@@ -88,6 +88,22 @@ describe('webhooks → jobs', () => {
     }
   });
 
+  const grafanaCases: Array<[string, string, Record<string, unknown>]> = [
+    ['/webhook/grafana', 'firing.json', { status: 'firing', severity: 'critical', title: 'HighMemoryUsage', value: 'B=93.4128, C=1', url: 'https://grafana.example.com/d/rYdddlPWk?orgId=1&viewPanel=78' }],
+    ['/webhook/grafana', 'resolved.json', { status: 'resolved', endsAt: '2026-11-24T01:31:00.000Z' }],
+    ['/webhook/grafana', 'no-data.json', { kind: 'grafana.DatasourceNoData', title: 'API p99 latency (无数据)', severity: 'warning' }],
+    ['/webhook/alertmanager', 'firing.json', { title: 'HighMemoryUsage' }],
+  ];
+  it.each(grafanaCases)('Grafana contact point → %s with %s → 202, a job per alert', async (pathname, file, expected) => {
+    const body = fixture(`grafana/${file}`);
+    const res = await ingest.post(pathname, JSON.stringify(body), { authorization: `Bearer ${TOKEN}` });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: 'accepted', jobs: body.alerts.length });
+    const job = (await ingest.jobs()).find((j) => j.data.alert.source === 'grafana' && j.data.alert.key === `grafana:${body.alerts[0].fingerprint}` && j.data.alert.status === body.alerts[0].status);
+    expect(job?.data.alert).toMatchObject(expected);
+    expect(ingest.log()).toMatch(/Grafana webhook accepted/);
+  });
+
   it('Alertmanager with basic auth carrying the token as password → 202', async () => {
     const auth = Buffer.from(`alertmanager:${TOKEN}`).toString('base64');
     const res = await ingest.post('/webhook/alertmanager', fixtureText('alertmanager/firing-critical.json'), { authorization: `Basic ${auth}` });
@@ -124,6 +140,9 @@ describe('webhooks → jobs', () => {
       ['legacy body without token while a secret is set', '/webhook/sentry', fixtureText('sentry/legacy-webhook-plugin.json'), {}, 401, /\?token=/],
       ['legacy body with a wrong token', '/webhook/sentry?token=nope', fixtureText('sentry/legacy-webhook-plugin.json'), {}, 401, /\?token=/],
       ['missing token', '/webhook/alertmanager', am, {}, 401, /missing or wrong token/],
+      ['Grafana without the token', '/webhook/grafana', fixtureText('grafana/firing.json'), {}, 401, /missing or wrong token/],
+      ['an Alertmanager body on the Grafana route', '/webhook/grafana', am, bearer, 400, /version must be 1 \(Grafana webhook contact point\)/],
+      ['a Grafana value that is not a number', '/webhook/grafana', '{"version":"1","alerts":[{"status":"firing","labels":{},"values":{"B":"x"}}]}', bearer, 400, /alerts\[0\]\.values\.B must be a number/],
       ['wrong token', '/webhook/alertmanager', am, { authorization: 'Bearer nope' }, 401, /missing or wrong token/],
     ] as Array<[string, string, string, Record<string, string>, number, RegExp]>;
   };
@@ -150,6 +169,8 @@ describe('webhooks → jobs', () => {
     expect(metrics).toMatch(/ng_webhooks_received_total\{source="sentry",app="ingest"\} [1-9]/);
     expect(metrics).toMatch(/ng_webhooks_rejected_total\{source="alertmanager",reason="unauthorized",app="ingest"\} [1-9]/);
     expect(metrics).toMatch(/ng_jobs_enqueued_total\{source="alertmanager",app="ingest"\} [1-9]/);
+    expect(metrics).toMatch(/ng_jobs_enqueued_total\{source="grafana",app="ingest"\} [1-9]/);
+    expect(metrics).toMatch(/ng_webhooks_rejected_total\{source="grafana",reason="invalid_payload",app="ingest"\} [1-9]/);
     expect(metrics).toMatch(/ng_queue_jobs\{queue="alerts",state="waiting",app="ingest"\} [1-9]/);
   });
 });

@@ -1,10 +1,9 @@
 import Joi from 'joi';
-import { hashId, type Alert, type Severity } from '../alert';
+import { hashId, type Alert } from '../alert';
 import { MAX_TITLE, check, compact, isoTime, stringRecord, text } from './fields';
+import { fingerprintOf, labelMap, severityOfLabels } from './labels';
 
 /** Alertmanager webhook v4 (reference/alertmanager.md): one body per alert group. */
-// A regex for the keys, not a string schema: same rule, half of joi's time on every webhook.
-const labelMap = Joi.object().pattern(/^[\s\S]{0,200}$/, Joi.string().allow('').max(100_000));
 const schema = Joi.object({
   version: Joi.string().valid('4').required(),
   status: Joi.string().valid('firing', 'resolved'),
@@ -26,16 +25,6 @@ const schema = Joi.object({
     .required(),
 });
 
-const SEVERITIES: Record<string, Severity> = {
-  critical: 'critical',
-  page: 'critical',
-  error: 'critical',
-  warning: 'warning',
-  warn: 'warning',
-  info: 'info',
-  none: 'info',
-};
-
 interface AmAlert {
   status: 'firing' | 'resolved';
   labels: Record<string, string>;
@@ -44,14 +33,6 @@ interface AmAlert {
   endsAt?: string;
   generatorURL?: string;
   fingerprint?: string;
-}
-
-/** Label-set hash when the sender left fingerprint out (older Alertmanagers, hand-made bodies). */
-function fingerprintOf(labels: Record<string, string>): string {
-  const sorted = Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${labels[k]}`);
-  return hashId(...sorted).slice(0, 16);
 }
 
 /** One normalized alert per entry of alerts[], each with its own status. */
@@ -70,7 +51,7 @@ export function normalizeAlertmanager(body: unknown, receivedAt: Date): Alert[] 
       idempotencyKey: hashId('alertmanager', fingerprint, entry.status, entry.startsAt, entry.endsAt),
       key: `am:${fingerprint}`,
       status: entry.status,
-      severity: SEVERITIES[(labels.severity ?? '').toLowerCase()] ?? 'warning',
+      severity: severityOfLabels(labels),
       level: labels.severity,
       title: text(labels.alertname, MAX_TITLE) ?? text(annotations.summary, MAX_TITLE) ?? 'Alertmanager alert',
       environment: labels.env ?? labels.environment,
