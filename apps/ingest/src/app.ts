@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Queue } from 'bullmq';
-import type { Config, Logger, Metrics, RedisConnection, SelfMonitor, SilenceStore } from '@ng/core';
+import type { Config, Logger, Metrics, QUEUE_NAMES, RedisConnection, SelfMonitor, SilenceStore } from '@ng/core';
 import type { Enqueue } from './enqueue';
 import { adminAuth } from './middleware/admin-auth';
 import { errorHandler } from './middleware/error-handler';
@@ -19,8 +19,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   redis: RedisConnection;
-  /** The alerts queue (ingest adds to it), the deliveries and clock queues (Bull Board, metrics, flush). */
-  queues: { alerts: Queue; deliveries: Queue; clock: Queue };
+  /** Every queue of QUEUE_NAMES: ingest adds to alerts and clock; Bull Board and /metrics show them all. */
+  queues: Record<keyof typeof QUEUE_NAMES, Queue>;
   silences: SilenceStore;
   enqueue: Enqueue;
   selfMonitor?: SelfMonitor;
@@ -40,8 +40,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(grafanaRoutes(deps));
   app.use(healthRoutes(deps));
   app.use(testRoutes(deps));
-  const allQueues = [deps.queues.alerts, deps.queues.deliveries, deps.queues.clock];
-  app.use(metricsRoutes({ metrics: deps.metrics, queues: allQueues }));
+  const allQueues = Object.values(deps.queues);
+  app.use(metricsRoutes({ metrics: deps.metrics, queues: allQueues, redis: deps.redis }));
   app.use(silenceRoutes({ silences: deps.silences, auth }));
   app.use(digestRoutes({ clockQueue: deps.queues.clock, config: deps.config, auth, logger: deps.logger }));
   app.use(boardRoutes({ queues: allQueues, auth }));

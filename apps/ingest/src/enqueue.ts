@@ -1,11 +1,14 @@
 import type { Queue } from 'bullmq';
-import { retryingJobOptions, jobIdFor, type Alert, type Config } from '@ng/core';
+import { isRedisOutOfMemory, retryingJobOptions, jobIdFor, type Alert, type Config } from '@ng/core';
 
 /** Redis could not take the jobs: the webhook must be answered 503 so the sender retries. */
 export class StoreUnavailableError extends Error {
+  /** Redis refused the write because it is full (maxmemory with noeviction), rather than being unreachable. */
+  readonly outOfMemory: boolean;
   constructor(cause: unknown) {
     super(`Redis did not store the job: ${cause instanceof Error ? cause.message : String(cause)}`);
     this.name = 'StoreUnavailableError';
+    this.outOfMemory = isRedisOutOfMemory(cause);
   }
 }
 

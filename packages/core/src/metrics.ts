@@ -60,6 +60,12 @@ export function createMetrics(app: 'ingest' | 'worker' | 'all-in-one') {
       buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 3600],
       registers,
     }),
+    redisMemory: new client.Gauge({
+      name: 'ng_redis_memory_bytes',
+      help: 'Redis memory used and its maxmemory (0 = no limit), sampled at scrape; at the limit every webhook gets 503',
+      labelNames: ['kind'],
+      registers,
+    }),
     queueDepth: new client.Gauge({
       name: 'ng_queue_jobs',
       help: 'Jobs in each queue by state (sampled at scrape)',

@@ -27,8 +27,8 @@ export function errorHandler(deps: { logger: Logger; metrics: Metrics; selfMonit
     const answer = (status: number, reason: string, message: string) => {
       if (source) deps.metrics.webhooksRejected.inc({ source, reason });
       const level = status >= 500 ? 'error' : 'warn';
-      // The answer stays generic for a 500; the log gets the real cause.
-      const cause = status === 500 && err instanceof Error ? err.message : message;
+      // The answer stays generic for a 500 and a store failure; the log gets the real cause.
+      const cause = (status === 500 || err instanceof StoreUnavailableError) && err instanceof Error ? err.message : message;
       deps.logger[level](`${origin ?? 'request'} rejected`, { status, reason, error: cause, path: req.path, origin });
       res.status(status).json({ error: message });
     };
@@ -37,6 +37,10 @@ export function errorHandler(deps: { logger: Logger; metrics: Metrics; selfMonit
     if (err instanceof UnauthorizedError) {
       if (err.challenge) res.setHeader('WWW-Authenticate', err.challenge);
       return answer(401, 'unauthorized', err.message);
+    }
+    if (err instanceof StoreUnavailableError && err.outOfMemory) {
+      res.setHeader('Retry-After', '30');
+      return answer(503, 'redis_full', 'Redis is full (maxmemory reached, policy noeviction): retry later');
     }
     if (err instanceof StoreUnavailableError || isRedisUnavailable(err)) {
       res.setHeader('Retry-After', '5');
