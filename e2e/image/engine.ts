@@ -12,8 +12,8 @@ export interface Engine {
   name: EngineName;
   /** Builds `context` as `tag` in Docker format (OCI would drop HEALTHCHECK); minutes, so not blocking. */
   build(context: string, tag: string): Promise<void>;
-  /** Starts a detached container on the host network; returns its id. */
-  run(image: string, opts: { env: Record<string, string>; command?: string[]; user?: string; entrypoint?: string }): string;
+  /** Starts a detached container on the host network; returns its id. readOnly: as Kubernetes runs it (read-only root, a tmpfs /tmp). */
+  run(image: string, opts: { env: Record<string, string>; command?: string[]; readOnly?: boolean }): string;
   /** Runs a one-off command in a fresh container and returns its output. */
   exec(image: string, entrypoint: string, args: string[]): string;
   logs(container: string): string;
@@ -46,8 +46,8 @@ export function pickEngine(): Engine {
       const env = Object.entries(opts.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
       // podman schedules healthchecks with systemd timers, absent here: the test runs them itself.
       const health = name === 'podman' ? ['--health-interval', 'disable'] : [];
-      const entry = opts.entrypoint ? ['--entrypoint', opts.entrypoint] : [];
-      return run('run', '-d', '--network', 'host', ...health, ...entry, ...env, image, ...(opts.command ?? [])).trim();
+      const readOnly = opts.readOnly ? ['--read-only', '--tmpfs', '/tmp'] : [];
+      return run('run', '-d', '--network', 'host', ...health, ...readOnly, ...env, image, ...(opts.command ?? [])).trim();
     },
     exec(image, entrypoint, args) {
       return run('run', '--rm', '--network', 'none', '--entrypoint', entrypoint, image, ...args);

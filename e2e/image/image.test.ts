@@ -86,8 +86,8 @@ describe(`the image (${engine.name})`, () => {
     await wecom?.close();
   });
 
-  function start(extra: Record<string, string>, command?: string[]): string {
-    const id = engine.run(TAG, { env: { ...env, ...extra }, command });
+  function start(extra: Record<string, string>, command?: string[], readOnly = false): string {
+    const id = engine.run(TAG, { env: { ...env, ...extra }, command, readOnly });
     containers.push(id);
     return id;
   }
@@ -122,11 +122,11 @@ describe(`the image (${engine.name})`, () => {
     stopCleanly(id);
   });
 
-  it('split: ingest and two workers, each healthy on its own port, one delivery, each stops with 0', async () => {
+  it('split, read-only root as on Kubernetes: ingest and two workers, each healthy on its own port, one delivery, each stops with 0', async () => {
     const port = await freePort();
-    const ingest = start({ PORT: String(port) }, ['node', 'node_modules/@ng/ingest/dist/main.js']);
+    const ingest = start({ PORT: String(port) }, ['node', 'node_modules/@ng/ingest/dist/main.js'], true);
     const workerPorts = [await freePort(), await freePort()];
-    const workers = workerPorts.map((p) => start({ METRICS_PORT: String(p) }, ['node', 'node_modules/@ng/worker/dist/main.js']));
+    const workers = workerPorts.map((p) => start({ METRICS_PORT: String(p) }, ['node', 'node_modules/@ng/worker/dist/main.js'], true));
     await waitFor('ingest /health', () => health(port));
     for (const p of workerPorts) await waitFor(`worker /health on ${p}`, () => health(p));
     for (const id of [ingest, ...workers]) expect(engine.healthy(id), engine.logs(id).slice(-1000)).toBe(true);

@@ -44,7 +44,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(metricsRoutes({ metrics: deps.metrics, queues: allQueues, redis: deps.redis }));
   app.use(silenceRoutes({ silences: deps.silences, auth }));
   app.use(digestRoutes({ clockQueue: deps.queues.clock, config: deps.config, auth, logger: deps.logger }));
-  app.use(boardRoutes({ queues: allQueues, auth }));
+  app.use(boardRoutes({ queues: allQueues, auth, displayTz: deps.config.displayTz }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });

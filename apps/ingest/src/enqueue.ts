@@ -14,6 +14,14 @@ export class StoreUnavailableError extends Error {
 
 export type Enqueue = (alerts: Alert[]) => Promise<void>;
 
+/**
+ * How an alert job is named in Bull Board: the problem first (its title), then where it came
+ * from and its status, so a failed job is recognised without opening it.
+ */
+export function alertJobName(alert: Pick<Alert, 'title' | 'source' | 'status'>): string {
+  return `${alert.title.replace(/\s+/g, ' ').slice(0, 160)} · ${alert.source} ${alert.status}`;
+}
+
 interface Pending {
   jobs: Parameters<Queue['addBulk']>[0];
   resolve: () => void;
@@ -44,7 +52,7 @@ export function createEnqueuer(queue: Queue, config: Pick<Config, 'deliveryAttem
   return (alerts) => {
     // The normalizers' output is held to alertJobSchema by core's tests and re-checked by the
     // worker; checking it again here would cost a tenth of ingest's CPU.
-    const jobs = alerts.map((alert) => ({ name: alert.kind, data: { alert }, opts: { ...opts, jobId: jobIdFor(alert) } }));
+    const jobs = alerts.map((alert) => ({ name: alertJobName(alert), data: { alert }, opts: { ...opts, jobId: jobIdFor(alert) } }));
     return new Promise<void>((resolve, reject) => {
       if (batch.length === 0) setImmediate(flush);
       batch.push({ jobs, resolve, reject });

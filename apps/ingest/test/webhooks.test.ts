@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUE_NAMES } from '@ng/core';
 import { fixture, fixtureText, startTestIngest } from './support';
 
 const SECRET = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
@@ -85,6 +86,8 @@ describe('webhooks → jobs', () => {
     for (const alert of body.alerts) {
       const job = jobs.find((j) => j.data.alert.key === `am:${alert.fingerprint}` && j.data.alert.status === alert.status);
       expect(job?.data.alert).toMatchObject({ title: alert.labels.alertname, instance: alert.labels.instance, url: alert.generatorURL });
+      // Bull Board lists jobs by name: the problem, then where from and its status.
+      expect(job?.name).toBe(`${alert.labels.alertname} · alertmanager ${alert.status}`);
     }
   });
 
@@ -186,7 +189,19 @@ describe('admin endpoints', () => {
         expect((await fetch(`${ingest.base}/api/silences`, { headers })).status).toBe(401);
         expect((await fetch(`${ingest.base}/api/digests/flush`, { method: 'POST', headers })).status).toBe(401);
       }
-      expect((await fetch(`${ingest.base}/admin/queues`, { headers: { authorization: auth } })).status).toBe(200);
+      const board = await fetch(`${ingest.base}/admin/queues`, { headers: { authorization: auth } });
+      expect(board.status).toBe(200);
+      const page = await board.text();
+      // Offline: everything the page loads comes from the gateway itself (no web font from the internet).
+      const loads = [...page.matchAll(/<(?:link|script|img)[^>]+(?:href|src)="([^"]+)"/g)].map((m) => m[1]);
+      expect(loads.length).toBeGreaterThan(2);
+      expect(loads.filter((url) => /^(https?:)?\/\//.test(url))).toEqual([]);
+      for (const url of loads) expect((await fetch(new URL(url, `${ingest.base}/admin/queues/`), { headers: { authorization: auth } })).status, url).toBe(200);
+      // Times in DISPLAY_TZ, like the cards.
+      const ui = JSON.parse(/<script id="__UI_CONFIG__" type="application\/json">(.*?)<\/script>/s.exec(page)![1]);
+      expect(ui).toMatchObject({ boardTitle: 'notification-gateway', dateFormats: { full: { timeZone: 'Asia/Shanghai' }, common: { timeZone: 'Asia/Shanghai' }, short: { timeZone: 'Asia/Shanghai' } } });
+      const queues = await (await fetch(`${ingest.base}/admin/queues/api/queues`, { headers: { authorization: auth } })).json();
+      expect(queues.queues.map((q: { name: string }) => q.name).sort()).toEqual(Object.values(QUEUE_NAMES).sort());
       expect((await fetch(`${ingest.base}/api/digests/flush`, { method: 'POST', headers: { authorization: auth } })).status).toBe(202);
       expect(ingest.log()).not.toContain('board-pass-77');
     } finally {
