@@ -37,10 +37,15 @@ export function createEnqueuer(queue: Queue, config: Pick<Config, 'deliveryAttem
   const opts = retryingJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs });
   let batch: Pending[] = [];
 
+  // BullMQ waits for a connection that was never made (Redis down since start-up) instead of
+  // failing: a webhook would hang past its sender's timeout rather than get its 503.
+  const connection = queue.opts.connection as { status?: string };
+
   async function flush() {
     const current = batch;
     batch = [];
     try {
+      if (connection.status && connection.status !== 'ready') throw new Error(`Redis connection is ${connection.status}`);
       await queue.addBulk(current.flatMap((p) => p.jobs));
       for (const p of current) p.resolve();
     } catch (err) {
