@@ -8,6 +8,7 @@ import { sentryRoutes } from './routes/sentry';
 import { alertmanagerRoutes } from './routes/alertmanager';
 import { grafanaRoutes } from './routes/grafana';
 import { healthRoutes } from './routes/health';
+import { openApiRoutes } from './routes/openapi';
 import { testRoutes } from './routes/test';
 import { metricsRoutes } from './routes/metrics';
 import { silenceRoutes } from './routes/silences';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(grafanaRoutes(deps));
   app.use(healthRoutes(deps));
   app.use(testRoutes(deps));
+  app.use(openApiRoutes());
   const allQueues = Object.values(deps.queues);
   app.use(metricsRoutes({ metrics: deps.metrics, queues: allQueues, redis: deps.redis }));
   app.use(silenceRoutes({ silences: deps.silences, auth }));

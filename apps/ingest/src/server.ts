@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, createMetrics, createRedis, createSelfMonitor, createSilenceStore, type Config, type Logger, type Metrics, type RedisConnection } from '@ng/core';
 import { createApp, type AppDeps } from './app';
@@ -22,6 +23,8 @@ function settledWithin(ms: number, promise: Promise<unknown>): Promise<void> {
 
 export interface RunningIngest {
   port: number;
+  /** The express app it serves: the OpenAPI test reads its routes from it. */
+  app: Express;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export async function startIngest(options: { config: Config; logger: Logger; met
 
   return {
     port,
+    app,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
