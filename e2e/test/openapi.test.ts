@@ -164,6 +164,20 @@ describe('GET /openapi.json', () => {
     expect(await check('down', 'POST', '/api/digests/flush')).toBe(503);
   });
 
+  it('the recorded payloads fit the documented request bodies', () => {
+    const bodies: Array<[string, string]> = [
+      ['/webhook/sentry', 'sentry/issue.created.json'], ['/webhook/sentry', 'sentry/legacy-webhook-plugin.json'],
+      ['/webhook/alertmanager', 'alertmanager/group-3.json'], ['/webhook/alertmanager', 'grafana/resolved.json'],
+      ['/webhook/grafana', 'grafana/firing.json'], ['/webhook/grafana', 'grafana/no-data.json'],
+    ];
+    for (const [route, file] of bodies) {
+      const validate = ajv.getSchema(`openapi.json#/paths/${route.replaceAll('/', '~1')}/post/requestBody/content/application~1json/schema`)!;
+      expect(validate(JSON.parse(fixture(file))) ? [] : validate.errors, `${file} → ${route}`).toEqual([]);
+    }
+    const wrong = ajv.getSchema('openapi.json#/paths/~1webhook~1grafana/post/requestBody/content/application~1json/schema')!;
+    expect(wrong(JSON.parse(fixture('alertmanager/firing-critical.json')))).toBe(false);
+  });
+
   it('every documented answer was seen (but the flush no worker took within 10 s)', () => {
     const documented = Object.entries(doc.paths).flatMap(([p, ops]) => Object.entries(ops).flatMap(([m, op]) => Object.keys(op.responses).map((s) => `${m.toUpperCase()} ${p} ${s}`)));
     expect(documented.filter((d) => !seen.has(d))).toEqual(['POST /api/digests/flush 202']);
