@@ -49,24 +49,8 @@ describe('Grafana → the gateway → WeCom', () => {
 
   it('firing: 202, then the rule card with the value and the panel link', async () => {
     expect(await post('/webhook/grafana', fixture('firing.json'))).toBe(202);
-    expect(await nextCard('[FIRING] HighMemoryUsage')).toBe(
-      [
-        '🔥 [FIRING] HighMemoryUsage',
-        '━━━━━━━━━━━━━━━━',
-        '🚨 严重程度: CRITICAL',
-        '🏷️  来源: Grafana',
-        '📍 环境: production',
-        '🖥️  实例: node-2:9100',
-        '📦 任务: node',
-        '📈 数值: B=93.4128, C=1',
-        '⏰ 时间: 2026-11-24 09:12:00',
-        '',
-        '📝 内存使用率超过 90%',
-        'Memory usage on node-2:9100 has been above 90% for 5 minutes.',
-        '🔗 详情: https://grafana.example.com/d/rYdddlPWk?orgId=1&viewPanel=78',
-        '━━━━━━━━━━━━━━━━',
-      ].join('\n'),
-    );
+    const expected = fs.readFileSync(path.join(root, 'packages/core/test/fixtures/grafana/firing.card.txt'), 'utf8').trimEnd();
+    expect(await nextCard('[FIRING] HighMemoryUsage')).toBe(expected);
   });
 
   it('resolved: 202, then ✅ with the recovery time and how long it lasted', async () => {

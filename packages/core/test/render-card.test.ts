@@ -80,25 +80,9 @@ describe('the seed cards (section 4)', () => {
 
 describe('Grafana cards', () => {
   const grafanaText = { ...text, now: new Date('2026-11-24T01:40:00Z') };
-  it('firing: the rule card with the value, and its panel as the link', () => {
-    expect(one(grafanaFixture('firing.json'), grafanaText)).toBe(
-      [
-        '🔥 [FIRING] HighMemoryUsage',
-        '━━━━━━━━━━━━━━━━',
-        '🚨 严重程度: CRITICAL',
-        '🏷️  来源: Grafana',
-        '📍 环境: production',
-        '🖥️  实例: node-2:9100',
-        '📦 任务: node',
-        '📈 数值: B=93.4128, C=1',
-        '⏰ 时间: 2026-11-24 09:12:00',
-        '',
-        '📝 内存使用率超过 90%',
-        'Memory usage on node-2:9100 has been above 90% for 5 minutes.',
-        '🔗 详情: https://grafana.example.com/d/rYdddlPWk?orgId=1&viewPanel=78',
-        '━━━━━━━━━━━━━━━━',
-      ].join('\n'),
-    );
+  it('firing: the rule card with the value, and its panel as the link (fixtures/grafana/firing.card.txt)', () => {
+    const expected = fs.readFileSync(path.join(__dirname, 'fixtures/grafana/firing.card.txt'), 'utf8').trimEnd();
+    expect(one(grafanaFixture('firing.json'), grafanaText)).toBe(expected);
   });
   it('resolved: when it recovered and how long it lasted', () => {
     const lines = one(grafanaFixture('resolved.json'), grafanaText).split('\n');

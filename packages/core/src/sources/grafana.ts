@@ -1,7 +1,7 @@
 import Joi from 'joi';
-import { hashId, type Alert } from '../alert';
-import { MAX_TITLE, check, compact, isoTime, stringRecord, text } from './fields';
-import { fingerprintOf, labelMap, severityOfLabels } from './labels';
+import type { Alert } from '../alert';
+import { MAX_TITLE, check, compact, text } from './fields';
+import { ruleAlertEntry, ruleAlertFields, ruleGroupSchema, type RuleAlertEntry } from './rule-alert';
 
 /**
  * Grafana-managed alerts through Grafana's webhook contact point: Alertmanager's group message
@@ -9,44 +9,20 @@ import { fingerprintOf, labelMap, severityOfLabels } from './labels';
  * dashboard, panel and silence links and the evaluated values).
  */
 const link = Joi.string().allow('').max(10_000);
-const schema = Joi.object({
-  version: Joi.string().valid('1').required().messages({ 'any.only': 'version must be 1 (Grafana webhook contact point); Alertmanager sends 4 to /webhook/alertmanager' }),
-  status: Joi.string().valid('firing', 'resolved'),
-  orgId: Joi.number().integer(),
-  state: Joi.string().max(50),
-  title: Joi.string().allow('').max(100_000),
-  truncatedAlerts: Joi.number().integer().min(0),
-  alerts: Joi.array()
-    .min(1)
-    .max(10_000)
-    .items(
-      Joi.object({
-        status: Joi.string().valid('firing', 'resolved').required(),
-        labels: labelMap.required(),
-        annotations: labelMap,
-        startsAt: Joi.string().max(64),
-        endsAt: Joi.string().max(64),
-        generatorURL: link,
-        fingerprint: Joi.string().allow('').max(200),
-        silenceURL: link,
-        dashboardURL: link,
-        panelURL: link,
-        imageURL: link,
-        values: Joi.object().pattern(/^[\s\S]{0,200}$/, Joi.number()).allow(null),
-        valueString: Joi.string().allow('').max(100_000),
-      }),
-    )
-    .required(),
-});
+const schema = ruleGroupSchema(
+  Joi.string().valid('1').messages({ 'any.only': 'version must be 1 (Grafana webhook contact point); Alertmanager sends 4 to /webhook/alertmanager' }),
+  ruleAlertEntry.keys({
+    silenceURL: link,
+    dashboardURL: link,
+    panelURL: link,
+    imageURL: link,
+    values: Joi.object().pattern(/^[\s\S]{0,200}$/, Joi.number()).allow(null),
+    valueString: Joi.string().allow('').max(100_000),
+  }),
+  { orgId: Joi.number().integer(), state: Joi.string().max(50), title: Joi.string().allow('').max(100_000) },
+);
 
-interface GrafanaAlert {
-  status: 'firing' | 'resolved';
-  labels: Record<string, string>;
-  annotations?: Record<string, string>;
-  startsAt?: string;
-  endsAt?: string;
-  generatorURL?: string;
-  fingerprint?: string;
+interface GrafanaAlert extends RuleAlertEntry {
   dashboardURL?: string;
   panelURL?: string;
   values?: Record<string, number> | null;
@@ -78,31 +54,13 @@ function titleOf(labels: Record<string, string>, annotations: Record<string, str
 export function normalizeGrafana(body: unknown, receivedAt: Date): Alert[] {
   const message = check<{ alerts: GrafanaAlert[]; truncatedAlerts?: number }>(schema, body);
   return message.alerts.map((entry) => {
-    const labels = stringRecord(entry.labels);
-    const annotations = stringRecord(entry.annotations);
-    const fingerprint = text(entry.fingerprint, 200) ?? fingerprintOf(labels);
-    return compact({
-      source: 'grafana' as const,
+    const { labels, annotations, fields } = ruleAlertFields('grafana', 'grafana', entry, receivedAt, message.truncatedAlerts);
+    return compact(fields, {
       kind: DATA_ALERTS[labels.alertname ?? ''] ? `grafana.${labels.alertname}` : 'grafana',
-      idempotencyKey: hashId('grafana', fingerprint, entry.status, entry.startsAt, entry.endsAt),
-      key: `grafana:${fingerprint}`,
-      status: entry.status,
-      severity: severityOfLabels(labels),
-      level: labels.severity,
       title: titleOf(labels, annotations),
-      environment: labels.env ?? labels.environment,
       service: labels.service ?? labels.job ?? labels.grafana_folder,
-      instance: labels.instance,
-      job: labels.job,
-      startsAt: isoTime(entry.startsAt),
-      endsAt: entry.status === 'resolved' ? (isoTime(entry.endsAt) ?? receivedAt.toISOString()) : undefined,
       url: text(entry.panelURL, 2000) ?? text(entry.dashboardURL, 2000) ?? text(entry.generatorURL, 2000),
-      summary: text(annotations.summary, MAX_TITLE),
-      description: text(annotations.description) ?? text(annotations.message),
       value: valuesText(entry.values) ?? text(entry.valueString, 1000),
-      labels,
-      receivedAt: receivedAt.toISOString(),
-      truncatedAlerts: message.truncatedAlerts ? message.truncatedAlerts : undefined,
     });
   });
 }
