@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,6 +53,21 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T 
 }
 
 const health = (port: number) => fetch(`http://127.0.0.1:${port}/health`).then((r) => (r.ok ? r.status : undefined));
+
+/**
+ * POST /test on a new connection: between polls the test spends seconds in healthchecks, and a
+ * kept-alive socket may be closed by the server (5 s idle) just as it is reused.
+ */
+function postTest(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: '/test', method: 'POST', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe(`the image (${engine.name})`, () => {
   let redis: Awaited<ReturnType<typeof startRedisServer>>;
@@ -114,8 +130,7 @@ describe(`the image (${engine.name})`, () => {
     await waitFor('/health', () => health(port));
     expect(engine.healthy(id)).toBe(true);
     const before = wecom.sendCalls;
-    const res = await fetch(`http://127.0.0.1:${port}/test`, { method: 'POST' });
-    expect(res.status).toBe(202);
+    expect(await postTest(port)).toBe(202);
     await waitFor('消息发送成功 in the log', () => engine.logs(id).includes('消息发送成功'));
     expect(wecom.sendCalls).toBe(before + 1);
     expect(wecom.messages.at(-1)?.content).toContain('测试消息');
@@ -132,7 +147,7 @@ describe(`the image (${engine.name})`, () => {
     for (const id of [ingest, ...workers]) expect(engine.healthy(id), engine.logs(id).slice(-1000)).toBe(true);
 
     const before = wecom.sendCalls;
-    expect((await fetch(`http://127.0.0.1:${port}/test`, { method: 'POST' })).status).toBe(202);
+    expect(await postTest(port)).toBe(202);
     await waitFor('消息发送成功 in a worker log', () => workers.some((w) => engine.logs(w).includes('消息发送成功')));
     await sleep(1000);
     expect(wecom.sendCalls).toBe(before + 1);

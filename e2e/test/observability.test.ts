@@ -29,7 +29,7 @@ async function exportedLabels(): Promise<Map<string, Set<string>>> {
   for (const { name, type } of await registry.getMetricsAsJSON()) {
     const own = (registry.getSingleMetric(name) as unknown as { labelNames: string[] }).labelNames ?? [];
     const labels = new Set([...own, 'app', 'job', 'instance']);
-    if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) out.set(`${name}${suffix}`, new Set([...labels, ...(suffix === '_bucket' ? ['le'] : [])]));
+    if (String(type) === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) out.set(`${name}${suffix}`, new Set([...labels, ...(suffix === '_bucket' ? ['le'] : [])]));
     else out.set(name, labels);
   }
   out.set('up', new Set(['job', 'instance']));
