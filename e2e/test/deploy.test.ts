@@ -52,6 +52,12 @@ describe('docker-compose.yml', () => {
     expect(gateway.environment.REDIS_URL).toBe('redis://redis:6379');
   });
 
+  it('with .env.example copied to .env: the same all-in-one start', () => {
+    const config = composeConfig(read('.env.example'));
+    expect(started(config)).toEqual(['gateway', 'redis']);
+    expect(config.services.gateway.ports[0]).toMatchObject({ target: 9000, published: 9000 });
+  });
+
   it('passes every setting of the table on to the gateway, empty (the default) unless set', () => {
     const { environment } = composeConfig().services.gateway;
     for (const setting of ALL_SETTINGS) expect(environment, setting.name).toHaveProperty(setting.name);

@@ -7,7 +7,6 @@ import { SEVERITIES, SOURCES } from '@ng/core';
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (description: string, schema: object, headers?: object) => ({ description, content: { 'application/json': { schema } }, ...(headers && { headers }) });
 const error = (description: string) => json(description, ref('Error'));
-const retryLater = (description: string) => error(description);
 const retryHeaders = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } };
 
 /** What every webhook can answer besides its success. */
@@ -16,7 +15,7 @@ const webhookErrors = {
   '401': error('Missing or wrong token or signature'),
   '413': error('The body is over BODY_LIMIT'),
   '415': error('Content-Type is not application/json'),
-  '503': { ...retryLater('Redis cannot store the alert (unreachable, or full: maxmemory with noeviction); the sender retries'), headers: retryHeaders },
+  '503': { ...error('Redis cannot store the alert (unreachable, or full: maxmemory with noeviction); the sender retries'), headers: retryHeaders },
 };
 
 const adminErrors = {
@@ -114,7 +113,7 @@ export function openApiDocument(version: string) {
           summary: 'A test card through the whole pipeline (the seed\'s 手动测试发送)',
           responses: {
             '202': json('Stored', { type: 'object', required: ['status', 'key'], properties: { status: { const: 'accepted' }, key: { type: 'string' } } }),
-            '503': { ...retryLater('Redis cannot store it'), headers: retryHeaders },
+            '503': { ...error('Redis cannot store it'), headers: retryHeaders },
           },
         },
       },
