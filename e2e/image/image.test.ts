@@ -9,9 +9,9 @@ import { startRedisServer } from '../chaos/support';
 import { pickEngine } from './engine';
 
 /**
- * The image as operators get it: built from a clean checkout (tracked files only: no
- * node_modules, dist or .env), run in both modes against a real Redis and a fake WeCom on
- * the host network. Prints its size and how long the build took.
+ * The image as operators get it: built from a clean checkout (the repository's files, new ones
+ * included; no node_modules, dist or .env), run in both modes against a Redis of its own and the
+ * fake WeCom on the host network. Prints its size and how long the build took.
  */
 const engine = pickEngine();
 const TAG = 'localhost/notification-gateway:image-test';
