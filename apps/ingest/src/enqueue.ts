@@ -18,7 +18,7 @@ export type Enqueue = (alerts: Alert[]) => Promise<void>;
  * How an alert job is named in Bull Board: the problem first (its title), then where it came
  * from and its status, so a failed job is recognised without opening it.
  */
-export function alertJobName(alert: Pick<Alert, 'title' | 'source' | 'status'>): string {
+function alertJobName(alert: Pick<Alert, 'title' | 'source' | 'status'>): string {
   return `${alert.title.replace(/\s+/g, ' ').slice(0, 160)} · ${alert.source} ${alert.status}`;
 }
 

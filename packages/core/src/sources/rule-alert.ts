@@ -7,7 +7,7 @@ import { MAX_TITLE, compact, isoTime, stringRecord, text } from './fields';
  * Prometheus-style labels and annotations, its own status and a fingerprint of its labels.
  */
 // A regex for the keys, not a string schema: same rule, half of joi's time on every webhook.
-export const labelMap = Joi.object().pattern(/^[\s\S]{0,200}$/, Joi.string().allow('').max(100_000));
+const labelMap = Joi.object().pattern(/^[\s\S]{0,200}$/, Joi.string().allow('').max(100_000));
 
 /** One entry of alerts[]; a sender's own fields are added with .keys(). */
 export const ruleAlertEntry = Joi.object({
