@@ -118,6 +118,7 @@ describe('noise control', () => {
     await h.add(criticalAlert(2, { environment: 'testing', severity: 'info', title: 'TestingThing' }));
     await waitFor(() => h.fates().length === 2, 'both fates');
     expect(h.fates('dropped')).toHaveLength(1);
+    await waitFor(() => wecom.messages.length === 1, 'the delivery'); // a fate is decided before its delivery is sent
     expect(wecom.messages.map((m) => m.content.split('\n')[0])).toEqual(['<font color="comment">**🔥 [FIRING] TestingThing**</font>']);
   });
 
@@ -154,6 +155,7 @@ describe('noise control', () => {
     await h.add(criticalAlert(2, { service: 'search', title: 'SearchDown' }));
     await waitFor(() => h.fates().length === 2, 'both fates');
     expect(h.fates('silenced')[0].reason).toBe(`silenced by ${silence.id}`);
+    await waitFor(() => wecom.messages.length === 1, 'the delivery');
     expect(wecom.messages.map((m) => m.content)).toEqual([expect.stringContaining('SearchDown')]);
 
     clock.advance(3_600_001);
