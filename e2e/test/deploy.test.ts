@@ -9,46 +9,80 @@ import { ALL_SETTINGS } from '@ng/core';
 const root = path.resolve(__dirname, '../..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 
-/** Runs docker-compose (v1, Debian's package: no engine needed for `config`) on a copy with .env from .env.example. */
-function composeConfig(profile: string): Record<string, any> {
+/**
+ * docker-compose (v1, Debian's package: `config` needs no engine) on a copy of the file, with the
+ * given .env (none at all by default) and the shell environment reduced to PATH, so nothing on
+ * this machine leaks in.
+ */
+function composeConfig(dotenv?: string, args: string[] = []): Record<string, any> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-'));
-  fs.copyFileSync(path.join(root, 'docker-compose.yml'), path.join(dir, 'docker-compose.yml'));
-  // The profile is chosen the way an operator does it: COMPOSE_PROFILES in .env.
-  const env = read('.env.example').replace(/^COMPOSE_PROFILES=.*$/m, `COMPOSE_PROFILES=${profile}`);
-  fs.writeFileSync(path.join(dir, '.env'), env);
-  execFileSync('docker-compose', ['config', '-q'], { cwd: dir, stdio: 'pipe' });
-  const out = execFileSync('docker-compose', ['config'], { cwd: dir, encoding: 'utf8' });
-  fs.rmSync(dir, { recursive: true, force: true });
-  return YAML.parse(out);
+  try {
+    fs.copyFileSync(path.join(root, 'docker-compose.yml'), path.join(dir, 'docker-compose.yml'));
+    if (dotenv !== undefined) fs.writeFileSync(path.join(dir, '.env'), dotenv);
+    const run = (extra: string[]) => execFileSync('docker-compose', [...args, 'config', ...extra], { cwd: dir, encoding: 'utf8', stdio: 'pipe', env: { PATH: process.env.PATH } });
+    run(['-q']);
+    return YAML.parse(run([]));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What `up` starts with these profiles active (v1's `config` lists profiled services too). */
+function started(config: Record<string, any>, profiles: string[] = []): string[] {
+  return Object.entries(config.services as Record<string, { profiles?: string[] }>)
+    .filter(([, service]) => !service.profiles || service.profiles.some((p) => profiles.includes(p)))
+    .map(([name]) => name)
+    .sort();
 }
 
 describe('docker-compose.yml', () => {
-  it('passes docker-compose config -q, all-in-one by default', () => {
-    const config = composeConfig('all-in-one');
+  it('starts without a .env: Redis and the gateway all-in-one on :9000, Redis bounded and never evicting', () => {
+    const config = composeConfig();
+    expect(started(config)).toEqual(['gateway', 'redis']);
     const redis = config.services.redis;
     expect(redis.image).toMatch(/^redis:7/);
-    expect(redis.command.join(' ')).toContain('--appendonly yes --appendfsync everysec --maxmemory-policy noeviction');
-    expect(String(redis.volumes[0])).toMatch(/^redis-data:\/data/);
+    expect(redis.command.join(' ')).toContain('--appendonly yes --appendfsync everysec --maxmemory 256mb --maxmemory-policy noeviction');
+    expect(String(redis.volumes[0].source ?? redis.volumes[0])).toMatch(/^redis-data/);
     expect(redis.healthcheck.test).toContain('ping');
     const gateway = config.services.gateway;
-    expect(gateway).toMatchObject({ container_name: 'notification-gateway', restart: 'unless-stopped', init: true });
+    expect(gateway).toMatchObject({ container_name: 'notification-gateway', restart: 'unless-stopped', init: true, command: ['node', 'dist/main.js'] });
     expect(gateway.ports[0]).toMatchObject({ target: 9000, published: 9000 });
     expect(gateway.depends_on.redis.condition).toBe('service_healthy');
-    expect(gateway.healthcheck.test.join(' ')).toContain('/health');
-    expect(gateway.profiles).toEqual(['all-in-one']);
-    expect(read('.env.example')).toMatch(/^COMPOSE_PROFILES=all-in-one$/m);
+    expect(gateway.healthcheck.test).toEqual(['CMD', 'node', 'dist/healthcheck.js']);
+    expect(gateway.environment.REDIS_URL).toBe('redis://redis:6379');
   });
 
-  it('split mode: ingest plus worker replicas, with a grace period longer than the worker shutdown', () => {
-    const config = composeConfig('split');
-    expect(config.services.ingest.profiles).toEqual(['split']);
-    expect(config.services.worker.profiles).toEqual(['split']);
-    expect(config.services.ingest.ports[0]).toMatchObject({ target: 9000 });
+  it('with .env.example copied to .env: the same all-in-one start', () => {
+    const config = composeConfig(read('.env.example'));
+    expect(started(config)).toEqual(['gateway', 'redis']);
+    expect(config.services.gateway.ports[0]).toMatchObject({ target: 9000, published: 9000 });
+  });
+
+  it('passes every setting of the table on to the gateway, empty (the default) unless set', () => {
+    const { environment } = composeConfig().services.gateway;
+    for (const setting of ALL_SETTINGS) expect(environment, setting.name).toHaveProperty(setting.name);
+    expect(environment.WEIXIN_CORP_ID).toBe('');
+  });
+
+  it('any PORT and METRICS_PORT: published and listened on alike, and the healthcheck reads the same settings', () => {
+    const config = composeConfig('PORT=8080\nMETRICS_PORT=9200\nREDIS_MAXMEMORY=1gb\nWEIXIN_CORP_ID=ww42\n', ['--profile', 'split']);
+    const { gateway, worker, redis } = config.services;
+    expect(gateway.ports[0]).toMatchObject({ target: 8080, published: 8080 });
+    expect(gateway.environment).toMatchObject({ PORT: '8080', WEIXIN_CORP_ID: 'ww42' });
+    expect(worker.environment.METRICS_PORT).toBe('9200');
+    expect(worker.healthcheck.test).toEqual(['CMD', 'node', 'dist/healthcheck.js']);
+    expect(redis.command.join(' ')).toContain('--maxmemory 1gb');
+  });
+
+  it('profile split adds worker replicas, scalable, with a grace period longer than the worker shutdown', () => {
+    const config = composeConfig('COMPOSE_PROFILES=split\n');
+    expect(started(config, ['split'])).toEqual(['gateway', 'redis', 'worker']);
     const worker = config.services.worker;
+    expect(worker.command).toEqual(['node', 'node_modules/@ng/worker/dist/main.js']);
     expect(worker.deploy.replicas).toBe(2);
     expect(worker.container_name).toBeUndefined(); // a fixed name would forbid --scale
     expect(worker.stop_grace_period).toBe('40s');
-    expect(worker.healthcheck.test.join(' ')).toContain('9100/health');
+    expect(worker.ports).toBeUndefined(); // replicas cannot share a host port
   });
 });
 

@@ -1,12 +1,14 @@
 import express, { type Express } from 'express';
 import type { Queue } from 'bullmq';
-import type { Config, HistoryReader, Links, Logger, Metrics, RedisConnection, SelfMonitor, SilenceStore } from '@ng/core';
+import type { Config, HistoryReader, Links, Logger, Metrics, QUEUE_NAMES, RedisConnection, SelfMonitor, SilenceStore } from '@ng/core';
 import type { Enqueue } from './enqueue';
 import { adminAuth } from './middleware/admin-auth';
 import { errorHandler } from './middleware/error-handler';
 import { sentryRoutes } from './routes/sentry';
 import { alertmanagerRoutes } from './routes/alertmanager';
+import { grafanaRoutes } from './routes/grafana';
 import { healthRoutes } from './routes/health';
+import { openApiRoutes } from './routes/openapi';
 import { testRoutes } from './routes/test';
 import { metricsRoutes } from './routes/metrics';
 import { silenceRoutes } from './routes/silences';
@@ -21,8 +23,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   redis: RedisConnection;
-  /** The alerts and actions queues (ingest adds to them), the deliveries and clock queues (Bull Board, metrics, flush). */
-  queues: { alerts: Queue; deliveries: Queue; clock: Queue; actions: Queue };
+  /** Every queue of QUEUE_NAMES: ingest adds to alerts and clock; Bull Board and /metrics show them all. */
+  queues: Record<keyof typeof QUEUE_NAMES, Queue>;
   silences: SilenceStore;
   history: HistoryReader;
   links: Links;
@@ -43,16 +45,18 @@ export function createApp(deps: AppDeps): Express {
   // Webhooks first: every router a request passes on its way costs it a few microseconds.
   app.use(sentryRoutes(deps));
   app.use(alertmanagerRoutes(deps));
+  app.use(grafanaRoutes(deps));
   app.use(wecomCallbackRoutes({ ...deps, actionsQueue: deps.queues.actions }));
   app.use(healthRoutes(deps));
   app.use(testRoutes(deps));
+  app.use(openApiRoutes());
   const allQueues = Object.values(deps.queues);
-  app.use(metricsRoutes({ metrics: deps.metrics, queues: allQueues }));
+  app.use(metricsRoutes({ metrics: deps.metrics, queues: allQueues, redis: deps.redis }));
   app.use(silenceRoutes({ silences: deps.silences, auth }));
   app.use(digestRoutes({ clockQueue: deps.queues.clock, config: deps.config, auth, logger: deps.logger }));
   app.use(historyRoutes({ history: deps.history, auth }));
   app.use(consoleRoutes({ ...deps, deliveries: deps.queues.deliveries, auth }));
-  app.use(boardRoutes({ queues: allQueues, auth }));
+  app.use(boardRoutes({ queues: allQueues, auth, displayTz: deps.config.displayTz }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });
   });

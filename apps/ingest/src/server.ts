@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { Queue } from 'bullmq';
 import {
   QUEUE_NAMES,
@@ -14,7 +15,7 @@ import {
   type Metrics,
   type RedisConnection,
 } from '@ng/core';
-import { createApp } from './app';
+import { createApp, type AppDeps } from './app';
 import { createEnqueuer } from './enqueue';
 
 function ready(redis: RedisConnection): Promise<unknown> {
@@ -35,6 +36,8 @@ function settledWithin(ms: number, promise: Promise<unknown>): Promise<void> {
 
 export interface RunningIngest {
   port: number;
+  /** The express app it serves: the OpenAPI test reads its routes from it. */
+  app: Express;
   close(): Promise<void>;
 }
 
@@ -47,7 +50,7 @@ export async function startIngest(options: { config: Config; logger: Logger; met
   const connection = createRedis(config.redisUrl, 'producer');
   connection.on('error', () => undefined); // reported once above
   const queue = (name: string) => new Queue(name, { connection, prefix: config.queuePrefix }).on('error', () => undefined);
-  const queues = { alerts: queue(QUEUE_NAMES.alerts), deliveries: queue(QUEUE_NAMES.deliveries), clock: queue(QUEUE_NAMES.clock), actions: queue(QUEUE_NAMES.actions) };
+  const queues = Object.fromEntries(Object.entries(QUEUE_NAMES).map(([key, name]) => [key, queue(name)])) as AppDeps['queues'];
   // Give Redis a moment, so the first webhooks do not meet a connection in progress and no
   // queue is closed in the middle of BullMQ's start-up check (its failure would then surface
   // as an unhandled rejection). If Redis is down, start anyway: webhooks get 503 until it is back.
@@ -74,6 +77,7 @@ export async function startIngest(options: { config: Config; logger: Logger; met
 
   return {
     port,
+    app,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

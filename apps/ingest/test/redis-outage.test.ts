@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { createLogger, loadConfig } from '@ng/core';
+import { startIngest } from '../src/server';
 import { fixtureText, startTestIngest } from './support';
 
 function freePort(): Promise<number> {
@@ -57,6 +60,19 @@ describe('Redis outage', () => {
       }
       expect(status).toBe(202);
       expect(await ingest.queue.getWaitingCount()).toBe(1);
+    } finally {
+      await ingest.close();
+    }
+  });
+
+  it('answers 503 within Sentry\'s second when Redis has been down since start-up (BullMQ would wait for it)', async () => {
+    // Not startTestIngest: its own queue would wait for that Redis too.
+    const config = loadConfig({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, PORT: '0' });
+    const ingest = await startIngest({ config, logger: createLogger({ service: 'ingest', secrets: [], stream: new PassThrough() }) });
+    try {
+      const res = await fetch(`http://127.0.0.1:${ingest.port}/webhook/alertmanager`, { method: 'POST', body: fixtureText('alertmanager/firing-critical.json'), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(1000) });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
     } finally {
       await ingest.close();
     }

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QUEUE_NAMES } from '@ng/core';
 import { fixture, fixtureText, startTestIngest } from './support';
 
 const SECRET = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
@@ -85,7 +86,25 @@ describe('webhooks → jobs', () => {
     for (const alert of body.alerts) {
       const job = jobs.find((j) => j.data.alert.key === `am:${alert.fingerprint}` && j.data.alert.status === alert.status);
       expect(job?.data.alert).toMatchObject({ title: alert.labels.alertname, instance: alert.labels.instance, url: alert.generatorURL });
+      // Bull Board lists jobs by name: the problem, then where from and its status.
+      expect(job?.name).toBe(`${alert.labels.alertname} · alertmanager ${alert.status}`);
     }
+  });
+
+  const grafanaCases: Array<[string, string, Record<string, unknown>]> = [
+    ['/webhook/grafana', 'firing.json', { status: 'firing', severity: 'critical', title: 'HighMemoryUsage', value: 'B=93.4128, C=1', url: 'https://grafana.example.com/d/rYdddlPWk?orgId=1&viewPanel=78' }],
+    ['/webhook/grafana', 'resolved.json', { status: 'resolved', endsAt: '2026-11-24T01:31:00.000Z' }],
+    ['/webhook/grafana', 'no-data.json', { kind: 'grafana.DatasourceNoData', title: 'API p99 latency (无数据)', severity: 'warning' }],
+    ['/webhook/alertmanager', 'firing.json', { title: 'HighMemoryUsage' }],
+  ];
+  it.each(grafanaCases)('Grafana contact point → %s with %s → 202, a job per alert', async (pathname, file, expected) => {
+    const body = fixture(`grafana/${file}`);
+    const res = await ingest.post(pathname, JSON.stringify(body), { authorization: `Bearer ${TOKEN}` });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: 'accepted', jobs: body.alerts.length });
+    const job = (await ingest.jobs()).find((j) => j.data.alert.source === 'grafana' && j.data.alert.key === `grafana:${body.alerts[0].fingerprint}` && j.data.alert.status === body.alerts[0].status);
+    expect(job?.data.alert).toMatchObject(expected);
+    expect(ingest.log()).toMatch(/Grafana webhook accepted/);
   });
 
   it('Alertmanager with basic auth carrying the token as password → 202', async () => {
@@ -124,6 +143,9 @@ describe('webhooks → jobs', () => {
       ['legacy body without token while a secret is set', '/webhook/sentry', fixtureText('sentry/legacy-webhook-plugin.json'), {}, 401, /\?token=/],
       ['legacy body with a wrong token', '/webhook/sentry?token=nope', fixtureText('sentry/legacy-webhook-plugin.json'), {}, 401, /\?token=/],
       ['missing token', '/webhook/alertmanager', am, {}, 401, /missing or wrong token/],
+      ['Grafana without the token', '/webhook/grafana', fixtureText('grafana/firing.json'), {}, 401, /missing or wrong token/],
+      ['an Alertmanager body on the Grafana route', '/webhook/grafana', am, bearer, 400, /version must be 1 \(Grafana webhook contact point\)/],
+      ['a Grafana value that is not a number', '/webhook/grafana', '{"version":"1","alerts":[{"status":"firing","labels":{},"values":{"B":"x"}}]}', bearer, 400, /alerts\[0\]\.values\.B must be a number/],
       ['wrong token', '/webhook/alertmanager', am, { authorization: 'Bearer nope' }, 401, /missing or wrong token/],
     ] as Array<[string, string, string, Record<string, string>, number, RegExp]>;
   };
@@ -167,6 +189,8 @@ describe('webhooks → jobs', () => {
     expect(metrics).toMatch(/ng_webhooks_received_total\{source="sentry",app="ingest"\} [1-9]/);
     expect(metrics).toMatch(/ng_webhooks_rejected_total\{source="alertmanager",reason="unauthorized",app="ingest"\} [1-9]/);
     expect(metrics).toMatch(/ng_jobs_enqueued_total\{source="alertmanager",app="ingest"\} [1-9]/);
+    expect(metrics).toMatch(/ng_jobs_enqueued_total\{source="grafana",app="ingest"\} [1-9]/);
+    expect(metrics).toMatch(/ng_webhooks_rejected_total\{source="grafana",reason="invalid_payload",app="ingest"\} [1-9]/);
     expect(metrics).toMatch(/ng_queue_jobs\{queue="alerts",state="waiting",app="ingest"\} [1-9]/);
   });
 });
@@ -182,7 +206,19 @@ describe('admin endpoints', () => {
         expect((await fetch(`${ingest.base}/api/silences`, { headers })).status).toBe(401);
         expect((await fetch(`${ingest.base}/api/digests/flush`, { method: 'POST', headers })).status).toBe(401);
       }
-      expect((await fetch(`${ingest.base}/admin/queues`, { headers: { authorization: auth } })).status).toBe(200);
+      const board = await fetch(`${ingest.base}/admin/queues`, { headers: { authorization: auth } });
+      expect(board.status).toBe(200);
+      const page = await board.text();
+      // Offline: everything the page loads comes from the gateway itself (no web font from the internet).
+      const loads = [...page.matchAll(/<(?:link|script|img)[^>]+(?:href|src)="([^"]+)"/g)].map((m) => m[1]);
+      expect(loads.length).toBeGreaterThan(2);
+      expect(loads.filter((url) => /^(https?:)?\/\//.test(url))).toEqual([]);
+      for (const url of loads) expect((await fetch(new URL(url, `${ingest.base}/admin/queues/`), { headers: { authorization: auth } })).status, url).toBe(200);
+      // Times in DISPLAY_TZ, like the cards.
+      const ui = JSON.parse(/<script id="__UI_CONFIG__" type="application\/json">(.*?)<\/script>/s.exec(page)![1]);
+      expect(ui).toMatchObject({ boardTitle: 'notification-gateway', dateFormats: { full: { timeZone: 'Asia/Shanghai' }, common: { timeZone: 'Asia/Shanghai' }, short: { timeZone: 'Asia/Shanghai' } } });
+      const queues = await (await fetch(`${ingest.base}/admin/queues/api/queues`, { headers: { authorization: auth } })).json();
+      expect(queues.queues.map((q: { name: string }) => q.name).sort()).toEqual(Object.values(QUEUE_NAMES).sort());
       expect((await fetch(`${ingest.base}/api/digests/flush`, { method: 'POST', headers: { authorization: auth } })).status).toBe(202);
       expect(ingest.log()).not.toContain('board-pass-77');
     } finally {

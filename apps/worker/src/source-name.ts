@@ -1,6 +1,8 @@
 import type { Alert } from '@ng/core';
 
+const NAMES: Record<Alert['source'], string> = { sentry: 'Sentry', alertmanager: 'Alertmanager', grafana: 'Grafana', test: 'Gateway' };
+
 /** The word operators grep for (`docker logs … | grep Sentry`). */
 export function sourceName(alert: Pick<Alert, 'source'>): string {
-  return alert.source === 'sentry' ? 'Sentry' : alert.source === 'alertmanager' ? 'Alertmanager' : 'Gateway';
+  return NAMES[alert.source] ?? 'Gateway';
 }

@@ -123,6 +123,7 @@ describe('noise control', () => {
     await waitFor(() => h.fates().length === 2, 'both fates');
     await h.idle();
     expect(h.fates('dropped')).toHaveLength(1);
+    await waitFor(() => wecom.messages.length === 1, 'the delivery'); // a fate is decided before its delivery is sent
     expect(wecom.messages.map((m) => m.content.split('\n')[0])).toEqual(['<font color="comment">**🔥 [FIRING] TestingThing**</font>']);
   });
 
@@ -201,6 +202,7 @@ describe('noise control', () => {
     await waitFor(() => h.fates().length === 2, 'both fates');
     await h.idle();
     expect(h.fates('silenced')[0].reason).toBe(`silenced by ${silence.id}`);
+    await waitFor(() => wecom.messages.length === 1, 'the delivery');
     expect(wecom.messages.map((m) => m.content)).toEqual([expect.stringContaining('SearchDown')]);
 
     clock.advance(3_600_001);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 /** Where an alert came from. `test` is the gateway's own POST /test. */
-export type AlertSource = 'sentry' | 'alertmanager' | 'test';
+export type AlertSource = 'sentry' | 'alertmanager' | 'grafana' | 'test';
 
 /**
  * Lifecycle of the problem. Alertmanager only knows firing/resolved; Sentry issue webhooks
@@ -50,6 +50,8 @@ export interface Alert {
   url?: string;
   summary?: string;
   description?: string;
+  /** What the rule measured when it fired (Grafana's evaluated values, e.g. `B=93.4, C=1`). */
+  value?: string;
   labels: Record<string, string>;
   /** ISO 8601: when ingest received the webhook. */
   receivedAt: string;

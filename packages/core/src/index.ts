@@ -4,6 +4,7 @@ export * from './vocabulary';
 export * from './logger';
 export * from './queue';
 export * from './redis';
+export * from './redis-memory';
 export * from './metrics';
 export * from './sources';
 export * from './render';

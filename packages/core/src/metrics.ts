@@ -90,6 +90,12 @@ export function createMetrics(app: 'ingest' | 'worker' | 'all-in-one') {
       labelNames: ['reason'],
       registers,
     }),
+    redisMemory: new client.Gauge({
+      name: 'ng_redis_memory_bytes',
+      help: 'Redis memory used and its maxmemory (0 = no limit), sampled at scrape; at the limit every webhook gets 503',
+      labelNames: ['kind'],
+      registers,
+    }),
     queueDepth: new client.Gauge({
       name: 'ng_queue_jobs',
       help: 'Jobs in each queue by state (sampled at scrape)',

@@ -51,6 +51,7 @@ const alertSchema = Joi.object({
   url: Joi.string(),
   summary: Joi.string().allow(''),
   description: Joi.string().allow(''),
+  value: Joi.string(),
   labels: Joi.object().pattern(/^/, Joi.string().allow('')).required(), // a regex for keys: half the cost of a key schema
   receivedAt: isoTime().required(),
   truncatedAlerts: Joi.number().integer().min(0),

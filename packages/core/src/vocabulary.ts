@@ -4,7 +4,7 @@ import Joi from 'joi';
  * The words every input shares (webhook jobs, policy files, silences, settings), validated in
  * one place so a duration or a severity means the same thing everywhere.
  */
-export const SOURCES = ['sentry', 'alertmanager', 'test'] as const;
+export const SOURCES = ['sentry', 'alertmanager', 'grafana', 'test'] as const;
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
 
 export const sourceSchema = Joi.string().valid(...SOURCES);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { byteLength, formatDuration, formatTime, MAX_PARTS, renderAlert, type Alert, type RenderOptions } from '../src';
+import { byteLength, formatDuration, formatTime, MAX_PARTS, normalizeGrafana, renderAlert, type Alert, type RenderOptions } from '../src';
 
 /** The two code blocks of the seed's section 4 (消息格式示例), byte for byte. */
 function seedCards(): [string, string] {
@@ -26,6 +26,7 @@ const seedAm: Alert = {
   startsAt: '2025-10-31T04:35:00Z', summary: 'Redis 连接失败', description: 'Redis 服务不可用，推荐系统将降级运行',
   labels: {}, receivedAt: '2025-10-31T04:35:00Z',
 };
+const grafanaFixture = (name: string): Alert => normalizeGrafana(JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures/grafana', name), 'utf8')), new Date('2026-11-24T01:13:00Z'))[0];
 const text: RenderOptions = { format: 'text', budgetBytes: 2048, tz: 'Asia/Shanghai', now: new Date('2025-10-31T05:00:00Z') };
 const markdown: RenderOptions = { ...text, format: 'markdown', budgetBytes: 4096 };
 
@@ -74,6 +75,27 @@ describe('the seed cards (section 4)', () => {
         '━━━━━━━━━━━━━━━━',
       ].join('\n'),
     );
+  });
+});
+
+describe('Grafana cards', () => {
+  const grafanaText = { ...text, now: new Date('2026-11-24T01:40:00Z') };
+  it('firing: the rule card with the value, and its panel as the link (fixtures/grafana/firing.card.txt)', () => {
+    const expected = fs.readFileSync(path.join(__dirname, 'fixtures/grafana/firing.card.txt'), 'utf8').trimEnd();
+    expect(one(grafanaFixture('firing.json'), grafanaText)).toBe(expected);
+  });
+  it('resolved: when it recovered and how long it lasted', () => {
+    const lines = one(grafanaFixture('resolved.json'), grafanaText).split('\n');
+    expect(lines[0]).toBe('✅ [RESOLVED] HighMemoryUsage');
+    expect(lines).toContain('✅ 恢复时间: 2026-11-24 09:31:00');
+    expect(lines).toContain('⏱️ 持续时间: 19分');
+  });
+  it('no data: named after the rule, no value line, the panel linked', () => {
+    const card = one(grafanaFixture('no-data.json'), grafanaText);
+    expect(card.split('\n')[0]).toBe('🔥 [FIRING] API p99 latency (无数据)');
+    expect(card).toContain('⚠️ 严重程度: WARNING');
+    expect(card).not.toContain('📈');
+    expect(card).toContain('🔗 详情: https://grafana.example.com/d/payments-api?orgId=1&viewPanel=4');
   });
 });
 
@@ -146,17 +168,17 @@ describe('Sentry performance issues', () => {
 });
 
 describe('missing fields are left out, never undefined/null/NaN/empty', () => {
-  const optional = ['level', 'environment', 'service', 'location', 'instance', 'job', 'startsAt', 'endsAt', 'count', 'userCount', 'url', 'summary', 'description', 'truncatedAlerts'] as const;
+  const optional = ['level', 'environment', 'service', 'location', 'instance', 'job', 'startsAt', 'endsAt', 'count', 'userCount', 'url', 'summary', 'description', 'value', 'truncatedAlerts'] as const;
   const broken: Record<(typeof optional)[number], unknown> = {
     level: undefined, environment: '', service: undefined, location: '', instance: undefined, job: '', startsAt: 'not a date',
-    endsAt: 'garbage', count: Number.NaN, userCount: undefined, url: '', summary: '', description: undefined, truncatedAlerts: Number.NaN,
+    endsAt: 'garbage', count: Number.NaN, userCount: undefined, url: '', summary: '', description: undefined, value: '', truncatedAlerts: Number.NaN,
   };
 
   it('for any subset of missing or broken fields, any source, status and format (property)', () => {
     fc.assert(
       fc.property(
         fc.subarray([...optional]),
-        fc.constantFrom(seedSentry, seedAm, { ...seedAm, source: 'test' as const }),
+        fc.constantFrom(seedSentry, seedAm, grafanaFixture('firing.json'), { ...seedAm, source: 'test' as const }),
         fc.constantFrom<Alert['status']>('firing', 'resolved', 'unresolved', 'ignored', 'assigned'),
         fc.constantFrom('text' as const, 'markdown' as const),
         fc.option(fc.record({ count: fc.constantFrom(Number.NaN, 0, 1, 3), lastSeen: fc.constantFrom(undefined, 'bad') }), { nil: undefined }),

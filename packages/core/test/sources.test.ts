@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PayloadError, UnknownResourceError, alertJobSchema, normalizeAlertmanager, normalizeSentry, testAlert, type Alert } from '../src';
+import { PayloadError, UnknownResourceError, alertJobSchema, isGrafanaPayload, normalizeAlertmanager, normalizeGrafana, normalizeSentry, testAlert, type Alert } from '../src';
 
 const load = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8'));
 const receivedAt = new Date('2026-11-25T06:00:00.000Z');
@@ -170,6 +170,68 @@ describe('Alertmanager payloads → Alert', () => {
     const [alert] = normalizeAlertmanager(body, receivedAt);
     expect(Object.keys(alert.labels)).toEqual(['alertname']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('Grafana payloads → Alert', () => {
+  const PANEL = 'https://grafana.example.com/d/rYdddlPWk?orgId=1&viewPanel=78';
+  const cases: Array<{ file: string; expected: Partial<Alert> }> = [
+    {
+      file: 'firing.json',
+      expected: {
+        kind: 'grafana', key: 'grafana:8d5d1fa8e3c0b6a2', status: 'firing', severity: 'critical', level: 'critical', title: 'HighMemoryUsage',
+        environment: 'production', service: 'node', instance: 'node-2:9100', job: 'node', startsAt: '2026-11-24T01:12:00.000Z',
+        url: PANEL, summary: '内存使用率超过 90%', value: 'B=93.4128, C=1',
+      },
+    },
+    { file: 'resolved.json', expected: { status: 'resolved', key: 'grafana:8d5d1fa8e3c0b6a2', endsAt: '2026-11-24T01:31:00.000Z', value: 'B=61.2734, C=0', url: PANEL } },
+    {
+      file: 'no-data.json',
+      expected: {
+        kind: 'grafana.DatasourceNoData', status: 'firing', severity: 'warning', title: 'API p99 latency (无数据)', service: 'payments-api',
+        url: 'https://grafana.example.com/d/payments-api?orgId=1&viewPanel=4', labels: expect.objectContaining({ datasource_uid: 'P1809F7CD0C75ACF3', ref_id: 'A' }),
+      },
+    },
+  ];
+
+  it.each(cases)('$file', ({ file, expected }) => {
+    const body = load(`grafana/${file}`);
+    expect(isGrafanaPayload(body)).toBe(true);
+    const alerts = normalizeGrafana(body, receivedAt);
+    expect(alerts).toHaveLength(body.alerts.length);
+    const [alert] = alerts;
+    expect(alert).toMatchObject({ source: 'grafana', receivedAt: receivedAt.toISOString(), ...expected });
+    expect(alertJobSchema.validate({ alert }).error).toBeUndefined();
+    expect(normalizeGrafana(body, receivedAt)[0].idempotencyKey).toBe(alert.idempotencyKey);
+    expect(JSON.stringify(alert)).not.toMatch(/undefined|NaN|null/);
+  });
+
+  it('firing and resolved are one problem, two notifications; no data is another problem', () => {
+    const [firing, resolved, noData] = cases.map(({ file }) => normalizeGrafana(load(`grafana/${file}`), receivedAt)[0]);
+    expect(resolved.key).toBe(firing.key);
+    expect(new Set([firing.idempotencyKey, resolved.idempotencyKey, noData.idempotencyKey]).size).toBe(3);
+    expect(noData.key).not.toBe(firing.key);
+  });
+
+  it('without panel or dashboard the card links the rule; without values, Grafana\'s value string', () => {
+    const body = load('grafana/firing.json');
+    Object.assign(body.alerts[0], { panelURL: '', dashboardURL: '', values: null });
+    expect(normalizeGrafana(body, receivedAt)[0]).toMatchObject({ url: body.alerts[0].generatorURL, value: expect.stringContaining("var='B'") });
+  });
+
+  it('an Alertmanager body is not a Grafana one', () => {
+    expect(isGrafanaPayload(load('alertmanager/firing-critical.json'))).toBe(false);
+  });
+
+  const bad: Array<[string, unknown, RegExp]> = [
+    ['Alertmanager version', { version: '4', alerts: [{ status: 'firing', labels: {} }] }, /version must be 1 \(Grafana webhook contact point\); Alertmanager sends 4 to \/webhook\/alertmanager/],
+    ['no alerts', { version: '1' }, /alerts is required/],
+    ['a value that is not a number', { version: '1', alerts: [{ status: 'firing', labels: {}, values: { B: 'high' } }] }, /alerts\[0\]\.values\.B must be a number/],
+    ['panelURL of the wrong type', { version: '1', alerts: [{ status: 'firing', labels: {}, panelURL: 5 }] }, /alerts\[0\]\.panelURL must be a string/],
+  ];
+  it.each(bad)('%s → PayloadError naming the field', (_name, body, message) => {
+    expect(() => normalizeGrafana(body, receivedAt)).toThrow(PayloadError);
+    expect(() => normalizeGrafana(body, receivedAt)).toThrow(message);
   });
 });
 

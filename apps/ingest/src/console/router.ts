@@ -39,7 +39,8 @@ export function consoleRoutes(deps: { config: Config; history: HistoryReader; li
     res.setHeader('Cache-Control', 'public, max-age=86400');
     res.type('css').send(CSS);
   });
-  router.get(['/console', '/console/alerts'], admin, alertListPage(pages));
+  router.get('/console', admin, alertListPage(pages));
+  router.get('/console/alerts', admin, alertListPage(pages));
   router.get('/console/alerts/:id', byLinkOrAdmin('alert', deps), alertPage(pages));
   router.get('/console/lists/:id', byLinkOrAdmin('list', deps), listPage(pages));
   router.get('/console/problems', admin, problemsPage(pages));

@@ -5,12 +5,12 @@ import { UnsupportedMediaTypeError } from './json-body';
 import { UnauthorizedError } from './secrets';
 
 /** Which source a webhook path belongs to, for metrics and the word "Sentry" in logs. */
-export function sourceOfPath(path: string): string {
-  if (path.startsWith('/webhook/sentry')) return 'sentry';
-  if (path.startsWith('/webhook/alertmanager')) return 'alertmanager';
-  if (path.startsWith('/webhook/wecom')) return 'wecom';
-  return 'other';
-}
+const SOURCE_OF_PATH: Record<string, { source: string; origin: string }> = {
+  '/webhook/sentry': { source: 'sentry', origin: 'Sentry' },
+  '/webhook/alertmanager': { source: 'alertmanager', origin: 'Alertmanager' },
+  '/webhook/grafana': { source: 'grafana', origin: 'Grafana' },
+  '/webhook/wecom': { source: 'wecom', origin: 'WeCom' },
+};
 
 /** ioredis failing fast because Redis is down or unreachable (not a bug: answer 503). */
 function isRedisUnavailable(err: unknown): boolean {
@@ -24,13 +24,12 @@ function isRedisUnavailable(err: unknown): boolean {
  */
 export function errorHandler(deps: { logger: Logger; metrics: Metrics; selfMonitor?: SelfMonitor }): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const source = sourceOfPath(req.path);
-    const origin = source === 'sentry' ? 'Sentry' : source === 'alertmanager' ? 'Alertmanager' : undefined;
+    const { source, origin } = SOURCE_OF_PATH[req.path.replace(/\/+$/, '')] ?? {};
     const answer = (status: number, reason: string, message: string) => {
-      if (source !== 'other') deps.metrics.webhooksRejected.inc({ source, reason });
+      if (source) deps.metrics.webhooksRejected.inc({ source, reason });
       const level = status >= 500 ? 'error' : 'warn';
-      // The answer stays generic for a 500; the log gets the real cause.
-      const cause = status === 500 && err instanceof Error ? err.message : message;
+      // The answer stays generic for a 500 and a store failure; the log gets the real cause.
+      const cause = (status === 500 || err instanceof StoreUnavailableError) && err instanceof Error ? err.message : message;
       deps.logger[level](`${origin ?? 'request'} rejected`, { status, reason, error: cause, path: req.path, origin });
       res.status(status).json({ error: message });
     };
@@ -39,6 +38,10 @@ export function errorHandler(deps: { logger: Logger; metrics: Metrics; selfMonit
     if (err instanceof UnauthorizedError) {
       if (err.challenge) res.setHeader('WWW-Authenticate', err.challenge);
       return answer(401, 'unauthorized', err.message);
+    }
+    if (err instanceof StoreUnavailableError && err.outOfMemory) {
+      res.setHeader('Retry-After', '30');
+      return answer(503, 'redis_full', 'Redis is full (maxmemory reached, policy noeviction): retry later');
     }
     if (err instanceof StoreUnavailableError || isRedisUnavailable(err)) {
       res.setHeader('Retry-After', '5');

@@ -1,20 +1,31 @@
 import { Router } from 'express';
-import type { RedisConnection } from '@ng/core';
+import { describeRedisFull, readRedisMemory, type RedisConnection } from '@ng/core';
 
-/** /health is liveness (the seed's check); /ready says whether Redis can take webhooks. */
+/**
+ * /health is liveness (the seed's check); /ready says whether Redis can take webhooks: it must
+ * answer, and have room (a full Redis with noeviction refuses every new job).
+ */
 export function healthRoutes(deps: { redis: RedisConnection }): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   router.get('/ready', async (_req, res) => {
+    let memory;
     try {
       await deps.redis.ping();
-      res.json({ status: 'ready' });
+      memory = await readRedisMemory(deps.redis);
     } catch {
       res.status(503).setHeader('Retry-After', '5');
       res.json({ status: 'unavailable', error: 'Redis is not reachable' });
+      return;
     }
+    if (memory.full) {
+      res.status(503).setHeader('Retry-After', '30');
+      res.json({ status: 'full', error: describeRedisFull(memory) });
+      return;
+    }
+    res.json({ status: 'ready' });
   });
   return router;
 }

@@ -77,7 +77,8 @@ function sentryCard(alert: Alert, opts: RenderOptions, now: Date): Card {
   };
 }
 
-function alertmanagerCard(alert: Alert, opts: RenderOptions, now: Date): Card {
+/** A rule's alert: Alertmanager's (the seed's 🔥 [FIRING]) and Grafana's, which adds the value and links its panel. */
+function ruleCard(alert: Alert, opts: RenderOptions, now: Date, origin: 'Prometheus' | 'Grafana'): Card {
   const resolved = alert.status === 'resolved';
   const count = opts.totals?.count ?? 0;
   return {
@@ -85,10 +86,11 @@ function alertmanagerCard(alert: Alert, opts: RenderOptions, now: Date): Card {
     colour: colourOf(alert.severity, alert.status),
     lines: present([
       line(`${SEVERITY_ICON[alert.severity]} 严重程度`, oneLine((alert.level ?? alert.severity).toUpperCase())),
-      line(`${TAG_ICON} 来源`, 'Prometheus', true),
+      line(`${TAG_ICON} 来源`, origin, true),
       line('📍 环境', oneLine(alert.environment)),
       line(`${SCREEN_ICON} 实例`, oneLine(alert.instance)),
       line('📦 任务', oneLine(alert.job), true),
+      line('📈 数值', oneLine(alert.value)),
       line('⏰ 时间', formatTime(alert.startsAt, opts.tz)),
       resolved ? line('✅ 恢复时间', formatTime(alert.endsAt, opts.tz)) : undefined,
       resolved ? lasted([alert.startsAt], alert, now) : undefined,
@@ -113,7 +115,8 @@ function testCard(alert: Alert, opts: RenderOptions): Card {
 function cardOfSource(alert: Alert, opts: RenderOptions): Card {
   const now = opts.now ?? new Date();
   if (alert.source === 'sentry') return sentryCard(alert, opts, now);
-  if (alert.source === 'alertmanager') return alertmanagerCard(alert, opts, now);
+  if (alert.source === 'alertmanager') return ruleCard(alert, opts, now, 'Prometheus');
+  if (alert.source === 'grafana') return ruleCard(alert, opts, now, 'Grafana');
   return testCard(alert, opts);
 }
 
