@@ -13,5 +13,6 @@ export * from './history';
 export * from './links';
 export * from './wecom-crypto';
 export * from './acks';
+export * from './oncall';
 export * from './self-monitor';
 export * from './service';

@@ -1,4 +1,4 @@
-import { formatTime } from '@ng/core';
+import { formatTime, zoneOffsetMs as offsetMs } from '@ng/core';
 import type { Schedule } from '../store/digests';
 
 /** Cron for the BullMQ job scheduler: every hour at :00, every day at dailyAt (in DISPLAY_TZ). */
@@ -6,12 +6,6 @@ export function digestCron(schedule: Schedule, dailyAt: string): { pattern: stri
   if (schedule === 'hourly') return { pattern: '0 * * * *' };
   const [hour, minute] = dailyAt.split(':').map(Number);
   return { pattern: `${minute} ${hour} * * *` };
-}
-
-/** Offset of tz at the instant ms (local wall time − UTC), read off the cards' own time format. */
-function offsetMs(ms: number, tz: string): number {
-  const [y, mo, d, h, mi, s] = (formatTime(ms, tz) ?? '').split(/[-: ]/).map(Number);
-  return Date.UTC(y, mo - 1, d, h, mi, s) - Math.floor(ms / 1000) * 1000;
 }
 
 /** The next digest instant after fromMs: the next :00 (hourly) or the next dailyAt (daily) in tz. */

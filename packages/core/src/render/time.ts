@@ -24,6 +24,24 @@ export function formatTime(iso: string | number | undefined, tz: string): string
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
 }
 
+/** The zone's offset at an instant: its wall time there minus UTC, in ms. */
+export function zoneOffsetMs(ms: number, tz: string): number {
+  const [y, mo, d, h, mi, s] = (formatTime(ms, tz) ?? '').split(/[-: ]/).map(Number);
+  return Date.UTC(y, mo - 1, d, h, mi, s) - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * The instant a wall time ('YYYY-MM-DD HH:MM' or 'YYYY-MM-DD') shows in tz; NaN when it is
+ * not one. Across a DST change, the offset of the wall time itself is the one used.
+ */
+export function zonedTimeToMs(wall: string, tz: string): number {
+  const match = /^(\d{4})-(\d\d)-(\d\d)(?:[ T](\d\d):(\d\d))?$/.exec(wall.trim());
+  if (!match) return NaN;
+  const [, y, mo, d, h = '0', mi = '0'] = match;
+  const asUtc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi));
+  return asUtc - zoneOffsetMs(asUtc - zoneOffsetMs(asUtc, tz), tz);
+}
+
 /** How long something lasted, in Chinese: 45秒, 3分12秒, 2小时5分, 1天3小时. */
 export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { formatTime } from '@ng/core';
+import { zonedTimeToMs } from '@ng/core';
 import { html } from '../html';
 import { SEVERITY_WORDS } from '../format';
 import { page } from '../layout';
@@ -10,12 +10,7 @@ export function noisePage(deps: ConsoleDeps): RequestHandler {
   return async (req, res) => {
     const tz = deps.config.displayTz;
     const day = typeof req.query.day === 'string' && /^\d{4}-\d\d-\d\d$/.test(req.query.day) ? req.query.day : undefined;
-    // A day in DISPLAY_TZ: its offset read off the same formatter the cards use.
-    const fromMs = day ? (() => {
-      const utc = Date.parse(`${day}T00:00:00Z`);
-      const shown = Date.parse(`${(formatTime(utc, tz) ?? '').replace(' ', 'T')}Z`);
-      return utc - (shown - utc);
-    })() : Date.now() - 86_400_000;
+    const fromMs = day ? zonedTimeToMs(day, tz) : Date.now() - 86_400_000;
     const { problems, totals } = await deps.history.noise(fromMs, fromMs + 86_400_000);
     const rows = problems.map((p) => html`<tr><td class="${p.severity}">${SEVERITY_WORDS[p.severity] ?? ''}</td><td>${p.title}<div class="muted">${p.key}</div></td><td>${p.alerts}</td><td>${p.sent}</td><td>${p.counted}</td></tr>`);
     const body = html`<h1>降噪日报 ${day ?? '(最近 24 小时)'}</h1>
