@@ -1,6 +1,8 @@
 import { Queue, Worker, type Processor } from 'bullmq';
 import {
   QUEUE_NAMES,
+  loadPolicy,
+  noiseSettings,
   createMetrics,
   createRedis,
   createSelfMonitor,
@@ -12,7 +14,7 @@ import {
 } from '@ng/core';
 import { systemClock, type Clock } from './clock';
 import { buildDestinationChannels } from './channels';
-import { loadPolicy, noiseSettings } from './policy';
+
 import { createProblemStore } from './store/problems';
 import { createDigestStore } from './store/digests';
 import { createStormStore } from './store/storm';

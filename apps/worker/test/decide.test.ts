@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRedis, createSilenceStore, loadConfig, type Alert } from '@ng/core';
+import { createRedis, createSilenceStore, defaultPolicy, loadConfig, type Alert, type Decision } from '@ng/core';
 import { dropPrefix } from '@ng/testkit';
 import { manualClock } from '../src/clock';
-import { defaultPolicy, type Decision } from '../src/policy';
 import { createDecider } from '../src/decide';
 import { createRouter } from '../src/decide/route';
 import { createDedup } from '../src/decide/dedup';

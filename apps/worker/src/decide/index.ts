@@ -1,6 +1,5 @@
-import type { Alert, Message, SilenceStore } from '@ng/core';
+import type { Alert, Message, Policy, SilenceStore } from '@ng/core';
 import type { Clock } from '../clock';
-import type { Policy } from '../policy';
 import type { DigestStore, Schedule } from '../store/digests';
 import type { ProblemStore } from '../store/problems';
 import type { StormStore } from '../store/storm';

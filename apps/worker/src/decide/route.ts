@@ -1,5 +1,4 @@
-import type { Alert } from '@ng/core';
-import { decide, type Decision, type Policy } from '../policy';
+import { decide, type Alert, type Decision, type Policy } from '@ng/core';
 
 /** Where and how the alert goes (immediate, hourly, daily), from the routing policy; drops left out. */
 export function createRouter(deps: { policy: Policy }) {

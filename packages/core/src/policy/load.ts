@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import Joi from 'joi';
 import YAML from 'yaml';
-import { durationSchema, clockTimeSchema, parseDuration, severitySchema, sourceSchema, type Config } from '@ng/core';
+import type { Config } from '../config';
+import { durationSchema, clockTimeSchema, parseDuration, severitySchema, sourceSchema } from '../vocabulary';
 import { BUILTIN_ROUTES, defaultPolicy, SEED_DELIVERY } from './defaults';
 import type { DestinationSpec, Policy, Route } from './types';
 

@@ -1,4 +1,4 @@
-import type { Severity } from '@ng/core';
+import type { Severity } from '../alert';
 
 export type Delivery = 'immediate' | 'hourly' | 'daily' | 'drop';
 
