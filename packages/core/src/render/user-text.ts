@@ -23,3 +23,15 @@ export function escapeMarkdown(s: string): string {
 export function linkTarget(url: string): string {
   return url.replace(/[\s()[\]<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
+
+/** Only http(s) links from a payload reach a card: `javascript:` and friends are dropped. */
+export function httpUrl(url: string | undefined): string | undefined {
+  if (!url || !/^https?:\/\/[^\s/?#]+/i.test(url)) return undefined;
+  return url;
+}
+
+/** What a phone shows of a link: host and path, no scheme, no query, at most maxChars. */
+export function shortUrl(url: string, maxChars = 48): string {
+  const bare = url.replace(/^https?:\/\//i, '').replace(/[?#].*$/, '').replace(/\/+$/, '');
+  return bare.length > maxChars ? `${bare.slice(0, maxChars - 1)}…` : bare;
+}
