@@ -321,3 +321,34 @@ describe('time', () => {
     expect(formatDuration(ms)).toBe(expected);
   });
 });
+
+describe('links and metric alerts', () => {
+  it.each(['text', 'markdown'] as const)('only http(s) links reach a %s card', (format) => {
+    for (const url of ['javascript:alert(1)', 'data:text/html,<b>x</b>', 'ftp://x.cn/a', ' https://x.cn']) {
+      const card = one({ ...seedAm, url, generatorUrl: url }, { ...text, format, budgetBytes: 4096 });
+      expect(card).not.toContain('🔗');
+      expect(card).not.toMatch(/javascript|data:|ftp:/);
+    }
+  });
+
+  it('the console page stands in for a raw Prometheus graph link, not for a link to the alert', () => {
+    const graph = `http://prometheus:9090/graph?g0.expr=${'%28rate%28x%5B5m%5D%29%29'.repeat(20)}`;
+    const link = 'https://gw.example.com/console/alerts/1?t=abc';
+    const withGraph = one({ ...seedAm, url: graph, generatorUrl: graph }, { ...text, link });
+    expect(withGraph).not.toContain('prometheus:9090');
+    expect(withGraph).toContain(`📋 告警页面: ${link}`);
+    expect(one({ ...seedAm, url: graph, generatorUrl: graph })).toContain(`🔗 详情: ${graph}`); // no console: the graph is all there is
+    const ui = 'http://alertmanager:9093/#/alerts?filter=%7Balertname%3D%22RedisConnectionFailed%22%7D';
+    expect(one({ ...seedAm, url: ui, generatorUrl: graph }, { ...text, link })).toContain(`🔗 详情: ${ui}\n📋 告警页面: ${link}`);
+  });
+
+  it('a metric alert says what it measured and when it fired, not occurrences or a first-seen date', () => {
+    const metric: Alert = {
+      ...seedSentry, kind: 'metric_alert.critical', key: 'sentry-metric:7', level: 'critical', title: 'Critical: Too many errors', location: undefined,
+      count: undefined, userCount: undefined, startsAt: undefined, measure: '1000 events in the last 10 minutes', description: 'Filter: level:error', receivedAt: '2025-10-31T04:40:05Z',
+    };
+    const lines = one(metric, { ...text, totals: { count: 1, firstSeen: '2025-10-31T04:40:05Z' } }).split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['⏰ 触发时间: 2025-10-31 12:40:05', '📈 指标: 1000 events in the last 10 minutes', 'Filter: level:error']));
+    expect(lines.join('\n')).not.toMatch(/发生次数|首次发现/);
+  });
+});

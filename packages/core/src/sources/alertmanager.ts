@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import { hashId, type Alert, type Severity } from '../alert';
+import { httpUrl } from '../render/user-text';
 import { MAX_TITLE, check, compact, isoTime, stringRecord, text } from './fields';
 
 /** Alertmanager webhook v4 (reference/alertmanager.md): one body per alert group. */
@@ -9,6 +10,7 @@ const schema = Joi.object({
   version: Joi.string().valid('4').required(),
   status: Joi.string().valid('firing', 'resolved'),
   truncatedAlerts: Joi.number().integer().min(0),
+  externalURL: Joi.string().allow('').max(2000),
   alerts: Joi.array()
     .min(1)
     .max(10_000)
@@ -54,13 +56,26 @@ function fingerprintOf(labels: Record<string, string>): string {
   return hashId(...sorted).slice(0, 16);
 }
 
+/**
+ * The alert in Alertmanager's own UI (externalURL of the webhook), filtered by its name and
+ * instance: a short link a phone opens, unlike generatorURL (hundreds of characters of
+ * encoded PromQL). Only http(s) addresses make a link.
+ */
+function alertmanagerLink(externalUrl: string | undefined, labels: Record<string, string>): string | undefined {
+  const base = httpUrl(text(externalUrl, 1000))?.replace(/\/+$/, '');
+  if (!base || !labels.alertname) return undefined;
+  const matchers = [`alertname="${labels.alertname}"`, ...(labels.instance ? [`instance="${labels.instance}"`] : [])];
+  return `${base}/#/alerts?filter=${encodeURIComponent(`{${matchers.join(',')}}`)}`;
+}
+
 /** One normalized alert per entry of alerts[], each with its own status. */
 export function normalizeAlertmanager(body: unknown, receivedAt: Date): Alert[] {
-  const message = check<{ alerts: AmAlert[]; truncatedAlerts?: number }>(schema, body);
+  const message = check<{ alerts: AmAlert[]; truncatedAlerts?: number; externalURL?: string }>(schema, body);
   return message.alerts.map((entry) => {
     const labels = stringRecord(entry.labels);
     const annotations = stringRecord(entry.annotations);
     const fingerprint = text(entry.fingerprint, 200) ?? fingerprintOf(labels);
+    const generatorUrl = httpUrl(text(entry.generatorURL, 2000));
     const startsAt = isoTime(entry.startsAt);
     const endsAt = entry.status === 'resolved' ? isoTime(entry.endsAt) ?? receivedAt.toISOString() : undefined;
     return compact({
@@ -79,11 +94,13 @@ export function normalizeAlertmanager(body: unknown, receivedAt: Date): Alert[] 
       job: labels.job,
       startsAt,
       endsAt,
-      // generatorURL points at the Prometheus graph of the rule: the place to start looking.
-      url: text(entry.generatorURL, 2000) ?? text(annotations.runbook_url, 2000),
+      // The alert in Alertmanager's UI; else the Prometheus graph of the rule; else its runbook.
+      url: alertmanagerLink(message.externalURL, labels) ?? generatorUrl ?? httpUrl(text(annotations.runbook_url, 2000)),
+      generatorUrl,
       summary: text(annotations.summary, MAX_TITLE),
       description: text(annotations.description) ?? text(annotations.message),
       labels,
+      annotations: Object.keys(annotations).length ? annotations : undefined,
       receivedAt: receivedAt.toISOString(),
       truncatedAlerts: message.truncatedAlerts ? message.truncatedAlerts : undefined,
     });

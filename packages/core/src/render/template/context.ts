@@ -41,6 +41,12 @@ function lastedMs(alert: Alert, firstSeen: string | undefined, now: Date): numbe
   return starts.length && end >= Math.min(...starts) ? end - Math.min(...starts) : undefined;
 }
 
+/** The 🔗 详情 link: the console page (PUBLIC_URL) replaces a raw Prometheus graph link, hundreds of characters of PromQL. */
+function detailsLink(alert: Alert, page: string | undefined): string | undefined {
+  const url = httpUrl(alert.url);
+  return url && httpUrl(page) && url === alert.generatorUrl ? undefined : url;
+}
+
 function textMap(map: Record<string, string> | undefined, flatten: boolean): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(map ?? {})) {
@@ -112,6 +118,7 @@ export function templateContext(alert: Alert, opts: RenderOptions) {
     late_by: positive(opts.lateByMs),
     performance: performanceKind(alert),
     runbook: httpUrl(alert.annotations?.runbook_url),
+    details: detailsLink(alert, opts.link),
     page: httpUrl(opts.link),
     mentions: opts.mentions ?? [],
     format: opts.format,

@@ -50,6 +50,7 @@ export const VARIABLES = {
   late_by: 'a critical delivered late: by how much, in milliseconds',
   performance: 'Sentry performance issues: which kind, e.g. N+1 数据库查询',
   runbook: 'the runbook_url annotation (http/https only)',
+  details: 'the 🔗 详情 link: alert.url, except that the console page stands in for a raw Prometheus graph link',
   page: "the alert's page in the gateway's console (PUBLIC_URL set)",
   mentions: 'user ids to @-mention (robot markdown): {{ mentions | mention }}',
   format: 'text or markdown',
