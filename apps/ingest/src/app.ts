@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Queue } from 'bullmq';
-import type { Config, Logger, Metrics, RedisConnection, SelfMonitor, SilenceStore } from '@ng/core';
+import type { ActivePolicy, Config, Logger, Metrics, RedisConnection, ReloadReply, SelfMonitor, SilenceStore } from '@ng/core';
 import type { Enqueue } from './enqueue';
 import { adminAuth } from './middleware/admin-auth';
 import { errorHandler } from './middleware/error-handler';
@@ -11,6 +11,8 @@ import { testRoutes } from './routes/test';
 import { metricsRoutes } from './routes/metrics';
 import { silenceRoutes } from './routes/silences';
 import { digestRoutes } from './routes/digests';
+import { previewRoutes } from './routes/preview';
+import { reloadRoutes } from './routes/reload';
 import { boardRoutes } from './board';
 
 export interface AppDeps {
@@ -22,6 +24,9 @@ export interface AppDeps {
   queues: { alerts: Queue; deliveries: Queue; clock: Queue };
   silences: SilenceStore;
   enqueue: Enqueue;
+  /** The policy in force in this process (previews use it) and the request that reloads it everywhere. */
+  policy: ActivePolicy;
+  reloadEverywhere: () => Promise<ReloadReply[]>;
   selfMonitor?: SelfMonitor;
 }
 
@@ -42,6 +47,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(metricsRoutes({ metrics: deps.metrics, queues: allQueues }));
   app.use(silenceRoutes({ silences: deps.silences, auth }));
   app.use(digestRoutes({ clockQueue: deps.queues.clock, config: deps.config, auth, logger: deps.logger }));
+  app.use(previewRoutes({ config: deps.config, policy: deps.policy, silences: deps.silences, auth }));
+  app.use(reloadRoutes({ reloadEverywhere: deps.reloadEverywhere, auth, logger: deps.logger }));
   app.use(boardRoutes({ queues: allQueues, auth }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

@@ -1,6 +1,20 @@
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
-import { QUEUE_NAMES, createMetrics, createRedis, createSelfMonitor, createSilenceStore, type Config, type Logger, type Metrics, type RedisConnection } from '@ng/core';
+import os from 'node:os';
+import {
+  QUEUE_NAMES,
+  createMetrics,
+  createPolicyHolder,
+  createRedis,
+  createReloadBus,
+  createSelfMonitor,
+  createSilenceStore,
+  type Config,
+  type Logger,
+  type Metrics,
+  type RedisConnection,
+  type ReloadReply,
+} from '@ng/core';
 import { createApp } from './app';
 import { createEnqueuer } from './enqueue';
 
@@ -23,6 +37,8 @@ function settledWithin(ms: number, promise: Promise<unknown>): Promise<void> {
 export interface RunningIngest {
   port: number;
   close(): Promise<void>;
+  /** Reloads POLICY_FILE in every process (SIGHUP). */
+  reload(): Promise<ReloadReply[]>;
 }
 
 /** Starts ingest on config.port (0 = any): connections fail fast so a webhook gets 503, not a hang. */
@@ -43,7 +59,11 @@ export async function startIngest(options: { config: Config; logger: Logger; met
   const silences = createSilenceStore({ redis, prefix: config.queuePrefix });
   const enqueue = createEnqueuer(queues.alerts, config);
   const selfMonitor = createSelfMonitor({ dsn: config.sentry.dsn, logger });
-  const app = createApp({ config, logger, metrics, redis, queues, silences, enqueue, selfMonitor });
+  // ingest routes nothing, but previews use the policy, and /health and the metrics say which one is in force.
+  const policy = createPolicyHolder({ config, logger, metrics, build: () => undefined });
+  const bus = createReloadBus({ redisUrl: config.redisUrl, prefix: config.queuePrefix, process: `ingest@${os.hostname()}:${process.pid}`, logger, reload: () => policy.reload() });
+  const reloadEverywhere = () => bus.reloadEverywhere();
+  const app = createApp({ config, logger, metrics, redis, queues, silences, enqueue, policy, reloadEverywhere, selfMonitor });
 
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
@@ -58,10 +78,11 @@ export async function startIngest(options: { config: Config; logger: Logger; met
 
   return {
     port,
+    reload: reloadEverywhere,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+      await Promise.allSettled([...Object.values(queues).map((q) => q.close()), bus.close()]);
       redis.disconnect();
       connection.disconnect();
     },

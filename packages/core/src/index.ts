@@ -11,3 +11,4 @@ export * from './silences';
 export * from './self-monitor';
 export * from './service';
 export * from './policy';
+export * from './preview';

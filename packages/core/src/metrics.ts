@@ -60,6 +60,17 @@ export function createMetrics(app: 'ingest' | 'worker' | 'all-in-one') {
       buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 3600],
       registers,
     }),
+    // Alertmanager's and Prometheus' names, so the same alerting rule watches all three.
+    configReloadSuccessful: new client.Gauge({
+      name: 'ng_config_last_reload_successful',
+      help: 'Whether the last load of POLICY_FILE in this process succeeded (1) or kept the previous policy (0)',
+      registers,
+    }),
+    configReloadSuccessTime: new client.Gauge({
+      name: 'ng_config_last_reload_success_timestamp_seconds',
+      help: 'When POLICY_FILE was last loaded successfully in this process',
+      registers,
+    }),
     queueDepth: new client.Gauge({
       name: 'ng_queue_jobs',
       help: 'Jobs in each queue by state (sampled at scrape)',

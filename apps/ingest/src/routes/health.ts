@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import type { RedisConnection } from '@ng/core';
+import { policyDetails, type ActivePolicy, type RedisConnection } from '@ng/core';
 
-/** /health is liveness (the seed's check); /ready says whether Redis can take webhooks. */
-export function healthRoutes(deps: { redis: RedisConnection }): Router {
+/** /health is liveness (the seed's check) and names the policy in force; /ready says whether Redis can take webhooks. */
+export function healthRoutes(deps: { redis: RedisConnection; policy: ActivePolicy }): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', ...policyDetails(deps.policy.current) });
   });
   router.get('/ready', async (_req, res) => {
     try {

@@ -1,4 +1,4 @@
-import type { Alert, Message, Policy, SilenceStore } from '@ng/core';
+import type { ActivePolicy, Alert, Message, SilenceStore } from '@ng/core';
 import type { Clock } from '../clock';
 import type { DigestStore, Schedule } from '../store/digests';
 import type { ProblemStore } from '../store/problems';
@@ -14,7 +14,8 @@ import { validateAlertJob } from './validate';
 export type { Fate, Outcome } from './types';
 
 export interface DeciderDeps {
-  policy: Policy;
+  /** The routing policy in force (a reload replaces it). */
+  active: ActivePolicy;
   problems: ProblemStore;
   silences: SilenceStore;
   digests: DigestStore;
@@ -54,7 +55,7 @@ export function createDecider(deps: DeciderDeps) {
     const { immediate, digested } = await digestSplit(alert, decisions, firstTime);
     const { single, merged } = await stormSplit(alert, immediate, claimant);
     const deliveries = single.map((d) => {
-      const message: Message = { kind: 'alert', alert, totals, repeat: !firstTime, mentions: d.mentions, claimant };
+      const message: Message = { kind: 'alert', alert, totals, repeat: !firstTime, mentions: d.mentions, claimant, route: d.route };
       return { destinationId: d.destinationId, message };
     });
     const fate: Fate = deliveries.length ? 'queued' : merged.length ? 'merged' : 'digested';

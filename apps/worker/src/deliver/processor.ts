@@ -1,17 +1,17 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { deliveryJobSchema, deliveryKind, type DeliveryJobData, type Logger, type Metrics, type SelfMonitor } from '@ng/core';
+import { deliveryJobSchema, deliveryKind, renderMessage, type ActivePolicy, type DeliveryJobData, type Logger, type Metrics, type SelfMonitor } from '@ng/core';
 import type { Channel } from '../channels/channel';
 import type { Clock } from '../clock';
 import type { Budget } from '../store/budget';
 import type { ProblemStore } from '../store/problems';
 import { DeliveryError, type Classification } from '../wecom/classify';
-import { renderMessage } from './render';
 import { sendMessage } from './send-message';
 import { deferJob, settleFailure } from './settle';
 import { sourceName } from '../source-name';
 
 export interface DeliveryDeps {
-  channels: ReadonlyMap<string, Channel>;
+  /** The policy in force and the channels built from it (a reload replaces both). */
+  active: ActivePolicy<{ channels: ReadonlyMap<string, Channel> }>;
   budget: Budget;
   problems: ProblemStore;
   clock: Clock;
@@ -39,7 +39,8 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
   return async function deliver(job: Job, token?: string): Promise<string> {
     const data = validateDeliveryJob(job.data);
     const { message, destinationId } = data;
-    const channel = deps.channels.get(destinationId);
+    const { policy, built } = deps.active.current;
+    const channel = built.channels.get(destinationId);
     if (!channel) throw new UnrecoverableError(`destination "${destinationId}" is not in the policy (it may have been removed): retry after restoring it`);
     const kind = deliveryKind(message);
     const alert = message.kind === 'alert' ? message.alert : undefined;
@@ -51,7 +52,17 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
       outcome = await sendMessage({
         channel,
         budget: deps.budget,
-        render: (budgetBytes) => renderMessage(message, { format: channel.format, budgetBytes, tz: deps.tz, now: deps.clock.now(), lateNoticeAfterMs: deps.lateNoticeAfterMs }),
+        render: (budgetBytes) =>
+          renderMessage(message, {
+            format: channel.format,
+            budgetBytes,
+            tz: deps.tz,
+            now: deps.clock.now(),
+            lateNoticeAfterMs: deps.lateNoticeAfterMs,
+            destinationId,
+            templates: policy.templates,
+            onTemplateError: (error, template) => log.warn('card template failed: sent the built-in card instead', { template: template.name, error: error.message }),
+          }),
         mentions: message.kind === 'alert' ? message.mentions : undefined,
         progress: data.progress,
         saveProgress: (progress) => job.updateData({ ...data, progress }),

@@ -32,5 +32,7 @@ export function defaultPolicy(config: Config): Policy {
     destinations,
     routes: BUILTIN_ROUTES,
     defaults: { destinations: destinations.map((d) => d.id), delivery: { ...SEED_DELIVERY } },
+    templates: { routes: {}, destinations: {}, sources: {} },
+    hash: 'built-in',
   };
 }

@@ -20,6 +20,8 @@ export function createReloadBus(deps: { redisUrl: string; prefix: string; proces
   // A subscribed connection can do nothing else: one to listen, one to publish.
   const listener = createRedis(deps.redisUrl, 'worker');
   const publisher = createRedis(deps.redisUrl, 'worker');
+  // Both reconnect (and resubscribe) by themselves; the process's main connection reports an outage.
+  for (const connection of [listener, publisher]) connection.on('error', () => undefined);
   const waiting = new Map<string, (reply: ReloadReply) => void>();
 
   listener.on('message', (channel: string, raw: string) => {

@@ -8,3 +8,4 @@ export { ALERT_FIELDS, VARIABLES } from './template/variables';
 export { renderAlert } from './card';
 export { MAX_PARTS } from './fit';
 export * from './digest';
+export { renderMessage, type RenderContext } from './message';

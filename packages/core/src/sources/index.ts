@@ -2,3 +2,4 @@ export * from './payload-error';
 export * from './sentry';
 export * from './alertmanager';
 export * from './test-alert';
+export * from './webhook';

@@ -17,7 +17,7 @@ export interface CardTemplate {
   format: TemplateFormat;
   /** Where it came from: a file, a built-in, or the policy path of an inline template. */
   name: string;
-  /** Renders the variables (template/variables.ts); throws when a render limit stops it. */
+  /** Renders the variables (template/variables.ts); throws a TemplateError when a render limit stops it. */
   render(variables: object): string;
 }
 
@@ -35,35 +35,55 @@ function what(err: unknown): string {
   return ((err as Error).message ?? String(err)).split('\n')[0].replace(/, line:\d+, col:\d+$/, '');
 }
 
+export interface TemplateOrigin {
+  /** The file it was read from, or the policy file and path of an inline template. */
+  name: string;
+  /** Where line 1, column 1 of the template is in that file (an inline template in a YAML block). */
+  line?: number;
+  column?: number;
+}
+
 /**
  * Parses a template now, so a syntax error or an unknown filter (and, when strict, a variable
  * the gateway does not provide) stops start-up or a reload with file, line and column instead
  * of failing on the first alert. A source file's final line break is not part of the card.
  */
-export function compileTemplate(source: string, opts: { format: TemplateFormat; name: string; strict: boolean }): CardTemplate {
+export function compileTemplate(source: string, opts: { format: TemplateFormat; origin: TemplateOrigin; strict: boolean }): CardTemplate {
   const engine = engineFor(opts.format);
-  if (source.length > TEMPLATE_LIMITS.sourceChars) throw new TemplateError(`template is ${source.length} characters, more than ${TEMPLATE_LIMITS.sourceChars}`, { file: opts.name });
+  const { origin } = opts;
+  // Positions in the template → positions in the file it sits in.
+  const error = (message: string, at: { line?: number; column?: number } = {}) =>
+    new TemplateError(message, {
+      file: origin.name,
+      line: at.line === undefined ? undefined : at.line + (origin.line ?? 1) - 1,
+      column: at.column === undefined ? undefined : at.column + (origin.column ?? 1) - 1,
+    });
+  if (source.length > TEMPLATE_LIMITS.sourceChars) throw error(`template is ${source.length} characters, more than ${TEMPLATE_LIMITS.sourceChars}`);
   let parsed: Template[];
   try {
-    parsed = engine.parse(source.replace(/\r?\n$/, ''), opts.name);
+    parsed = engine.parse(source.replace(/\r?\n$/, ''), origin.name);
   } catch (err) {
-    throw new TemplateError(what(err), { file: opts.name, ...positionOf(err) });
+    throw error(what(err), positionOf(err));
   }
   if (opts.strict) {
     const analysis = engine.analyzeSync(parsed, { partials: false });
     for (const variables of Object.values(analysis.globals)) {
       for (const variable of variables) {
         const problem = unknownVariable(variable.toArray());
-        if (problem) throw new TemplateError(`${problem} (strictTemplates: see docs/templates.md for the variables)`, { file: opts.name, line: variable.location.row, column: variable.location.col });
+        if (problem) throw error(`${problem} (strictTemplates: docs/templates.md lists the variables)`, { line: variable.location.row, column: variable.location.col });
       }
     }
   }
   return {
     format: opts.format,
-    name: opts.name,
+    name: origin.name,
     render: (variables) => {
       const { tz } = variables as { tz?: string };
-      return String(engine.renderSync(parsed, variables, { globals: { tz } }));
+      try {
+        return String(engine.renderSync(parsed, variables, { globals: { tz } }));
+      } catch (err) {
+        throw error(what(err), positionOf(err));
+      }
     },
   };
 }
