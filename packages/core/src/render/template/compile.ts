@@ -32,7 +32,8 @@ function positionOf(err: unknown): { line?: number; column?: number } {
 }
 
 function what(err: unknown): string {
-  return ((err as Error).message ?? String(err)).split('\n')[0].replace(/, line:\d+, col:\d+$/, '');
+  // The position is reported in the file's terms by TemplateError.
+  return ((err as Error).message ?? String(err)).split('\n')[0].replace(/(, file:[^,]*)?(, line:\d+, col:\d+)?$/, '');
 }
 
 export interface TemplateOrigin {
