@@ -165,7 +165,7 @@ describe('which template a message uses', () => {
     '',
   ].join('\n');
   const policy = load(yaml);
-  const message = (route?: string): Message => ({ kind: 'alert', alert: am, repeat: false, mentions: [], claimant: 'c', route });
+  const message = (route?: string): Extract<Message, { kind: 'alert' }> => ({ kind: 'alert', alert: am, repeat: false, mentions: [], claimant: 'c', route });
   const render = (destinationId: string, route?: string, alert = am) =>
     renderMessage({ ...message(route), alert }, { format: 'markdown', budgetBytes: 4096, tz: 'UTC', now: Date.parse(am.receivedAt), lateNoticeAfterMs: 60_000, destinationId, templates: policy.templates })[0];
 

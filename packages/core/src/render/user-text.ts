@@ -30,8 +30,14 @@ export function httpUrl(url: string | undefined): string | undefined {
   return url;
 }
 
-/** What a phone shows of a link: host and path, no scheme, no query, at most maxChars. */
+/**
+ * What a phone shows of a link: no scheme, query or fragment; a long path keeps its host and
+ * its last two segments (…/issues/12345: the part that says which), at most maxChars.
+ */
 export function shortUrl(url: string, maxChars = 48): string {
   const bare = url.replace(/^https?:\/\//i, '').replace(/[?#].*$/, '').replace(/\/+$/, '');
-  return bare.length > maxChars ? `${bare.slice(0, maxChars - 1)}…` : bare;
+  if (bare.length <= maxChars) return bare;
+  const [host, ...path] = bare.split('/');
+  const kept = `${host}/…/${path.slice(-2).join('/')}`;
+  return kept.length <= maxChars && path.length > 2 ? kept : `${bare.slice(0, maxChars - 1)}…`;
 }
