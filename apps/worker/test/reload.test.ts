@@ -4,8 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, createRedis, jobIdFor, retryingJobOptions } from '@ng/core';
-import { dropPrefix, freePort, root, startFakeWecom, startProc, type FakeWecom, type Proc } from '@ng/testkit';
-import { REDIS_URL, uniquePrefix, waitFor } from './support/harness';
+import { dropPrefix, startFakeWecom, type FakeWecom, type Proc } from '@ng/testkit';
+import { REDIS_URL, startWorkerProcesses, uniquePrefix, waitFor } from './support/harness';
 import { criticalAlert } from './support/alerts';
 
 const policy = (template: string) => `
@@ -23,8 +23,8 @@ ${template
 /** Three real worker processes reloading one POLICY_FILE while alerts keep coming. */
 describe('policy reload across worker processes', () => {
   let wecom: FakeWecom;
-  const workers: Proc[] = [];
-  const ports: number[] = [];
+  let workers: Proc[] = [];
+  let ports: number[] = [];
   const prefix = uniquePrefix('reload');
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'reload-')), 'policy.yaml');
   const connection = createRedis(REDIS_URL, 'worker');
@@ -42,24 +42,7 @@ describe('policy reload across worker processes', () => {
   beforeAll(async () => {
     wecom = await startFakeWecom();
     fs.writeFileSync(file, policy('V1 {{ alert.title }}'));
-    for (let i = 0; i < 3; i++) {
-      ports.push(await freePort());
-      workers.push(
-        startProc(path.join(root, 'apps/worker/dist/main.js'), {
-          REDIS_URL,
-          QUEUE_PREFIX: prefix,
-          POLICY_FILE: file,
-          METRICS_PORT: String(ports[i]),
-          WEIXIN_API_BASE: wecom.url,
-          WEIXIN_CORP_ID: wecom.corpId,
-          WEIXIN_CORP_SECRET: wecom.corpSecret,
-          WEIXIN_AGENT_ID: String(wecom.agentId),
-          APP_RATE_LIMIT_PER_MIN: '100000',
-          STORM_THRESHOLD: '100000',
-        }),
-      );
-    }
-    await waitFor(() => workers.every((w) => w.output().includes('worker started')), 'three workers to start', 20_000);
+    ({ workers, ports } = await startWorkerProcesses(3, { prefix, wecomUrl: wecom.url, env: { POLICY_FILE: file } }));
   });
 
   afterAll(async () => {
