@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { Queue } from 'bullmq';
 import os from 'node:os';
+import { Queue } from 'bullmq';
 import {
   QUEUE_NAMES,
   createMetrics,

@@ -2,14 +2,14 @@ import os from 'node:os';
 import { Queue, Worker, type Processor } from 'bullmq';
 import {
   QUEUE_NAMES,
-  createPolicyHolder,
-  policyDetails,
-  createReloadBus,
-  noiseSettings,
   createMetrics,
+  createPolicyHolder,
   createRedis,
+  createReloadBus,
   createSelfMonitor,
   createSilenceStore,
+  noiseSettings,
+  policyDetails,
   retryingJobOptions,
   type Config,
   type Logger,
@@ -17,7 +17,6 @@ import {
 } from '@ng/core';
 import { systemClock, type Clock } from './clock';
 import { buildDestinationChannels } from './channels';
-
 import { createProblemStore } from './store/problems';
 import { createDigestStore } from './store/digests';
 import { createStormStore } from './store/storm';
@@ -64,7 +63,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const state = createRedis(config.redisUrl, 'worker', { enableAutoPipelining: true });
   const selfMonitor = createSelfMonitor({ dsn: config.sentry.dsn, logger });
 
-  // What every replica shares, in Redis.
   // The policy in force and what is built from it; a reload (POST /-/reload, SIGHUP) replaces them together.
   const active = createPolicyHolder({
     config,
@@ -73,6 +71,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     build: (policy) => ({ noise: noiseSettings(config, policy), channels: buildDestinationChannels(policy.destinations, { config, redis: state, logger, metrics, clock }) }),
   });
   const noise = () => active.current.built.noise;
+
+  // What every replica shares, in Redis.
   const problems = createProblemStore({ redis: state, prefix, dedupWindowMs: () => noise().dedupWindowMs, clock });
   const digests = createDigestStore({ redis: state, prefix });
   const storm = createStormStore({ redis: state, prefix, clock });
