@@ -64,6 +64,11 @@ describe('validation at load: file, line and column', () => {
     expect(message).toMatch(/policy\.yaml \(routes\.0\.template\.text\):1:4: unknown variable "bogus"/);
   });
 
+  it('a route with a template needs a name no other route has', () => {
+    const yaml = 'routes:\n  - { name: r, match: {}, continue: true }\n  - { name: r, match: {}, template: { text: "x" } }\n';
+    expect(loadError(yaml)).toMatch(/routes\[1\] \(r\) has a template, and another route has the same name/);
+  });
+
   it('a missing template file is named', () => {
     expect(loadError('templates: { sentry: { text: { file: gone.liquid } } }')).toMatch(/cannot read template file gone\.liquid/);
   });

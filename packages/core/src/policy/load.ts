@@ -150,11 +150,11 @@ export function parsePolicy(config: Config, source: PolicySource): Policy {
     for (const id of ids ?? []) if (!known.has(id)) problems.push(`${where} names unknown destination "${id}" (known: ${[...known].join(', ')})`);
   }
   let templates = base.templates;
-  const read: string[] = [];
+  let read: string[] = [];
   if (!error) {
     compileLabels(routes, problems);
     checkDestinations(destinations, config, problems);
-    ({ templates } = compilePolicyTemplates(value, { ...source, document, lines }, problems, read));
+    ({ templates, read } = compilePolicyTemplates(value, { ...source, document, lines }, problems));
   }
   if (problems.length) throw new PolicyError(`POLICY_FILE ${source.file} is invalid:\n  - ${problems.join('\n  - ')}`);
   return {

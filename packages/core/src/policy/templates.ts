@@ -32,11 +32,15 @@ function sampleAlerts(): Alert[] {
   return samples;
 }
 
-/** Line 1, column 1 of an inline template: in a YAML block (`|`), the block's first line after its indentation. */
+/**
+ * Line 1, column 1 of an inline template: in a literal YAML block (`|`), the block's first line
+ * after its indentation, so errors name lines of the policy file. Any other string (quoted,
+ * folded) does not keep its lines: errors then name its path and lines of the template.
+ */
 function inlineOrigin(files: TemplateFiles, at: Array<string | number>): TemplateOrigin {
   const name = `${files.file} (${at.join('.')})`;
   const node = files.document.getIn(at, true) as { type?: string; range?: [number, number, number] } | undefined;
-  if (!node?.range || (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED')) return { name };
+  if (!node?.range || node.type !== 'BLOCK_LITERAL') return { name };
   const first = files.lines.linePos(node.range[0]).line + 1;
   const indent = /^ */.exec(files.text.split('\n')[first - 1] ?? '')![0].length;
   return { name: files.file, line: first, column: indent + 1 };
@@ -65,17 +69,17 @@ function tryOn(template: CardTemplate, source: AlertSource | undefined, format: 
 
 /**
  * Compiles every template the policy names; each problem (with file, line and column) goes
- * to `problems`, and the text of every template file read to `read` (the policy's hash
- * covers them).
+ * to `problems`. Returns the templates and the text of every template file read (the
+ * policy's hash covers them).
  */
 export function compilePolicyTemplates(
   value: { templates?: Partial<Record<AlertSource, TemplateSpec>>; destinations?: Array<{ id: string; template?: TemplateSpec }>; routes?: Array<{ name: string; template?: TemplateSpec }>; strictTemplates?: boolean },
   files: TemplateFiles,
   problems: string[],
-  read: string[],
-): { templates: CardTemplates } {
+): { templates: CardTemplates; read: string[] } {
   const strict = value.strictTemplates ?? true;
   const templates: CardTemplates = { routes: {}, destinations: {}, sources: {} };
+  const read: string[] = [];
   const compileSet = (spec: TemplateSpec | undefined, at: Array<string | number>, source?: AlertSource) => {
     const out: Partial<Record<TemplateFormat, CardTemplate>> = {};
     for (const format of ['text', 'markdown'] as const) {
@@ -94,15 +98,13 @@ export function compilePolicyTemplates(
   value.destinations?.forEach((d, i) => {
     if (d.template) templates.destinations[d.id] = compileSet(d.template, ['destinations', i, 'template']);
   });
-  const named = new Set<string>();
   value.routes?.forEach((r, i) => {
     if (!r.template) return;
-    // A delivery names its route: two routes of one name would share a template.
-    if (named.has(r.name)) problems.push(`routes[${i}] (${r.name}) has a template, and another route with a template has the same name: name them apart`);
-    named.add(r.name);
+    // A delivery names its route: another route of the same name would get this template too.
+    if (value.routes!.some((other) => other !== r && other.name === r.name)) problems.push(`routes[${i}] (${r.name}) has a template, and another route has the same name: name them apart`);
     templates.routes[r.name] = compileSet(r.template, ['routes', i, 'template']);
   });
-  return { templates };
+  return { templates, read };
 }
 
 /** The template for one message: the route's, else the destination's, else the source's; none means the built-in card. */
