@@ -39,7 +39,9 @@ export function createReloadBus(deps: { redisUrl: string; prefix: string; proces
       waiting.get(message.id)?.(message.reply);
     }
   });
-  const subscribed = listener.subscribe(requests, answers);
+  // Waits for Redis as long as it takes (it is retried after reconnects); it fails only when the
+  // bus closes first, which is no one's error.
+  const subscribed = listener.subscribe(requests, answers).catch(() => undefined);
 
   return {
     /** Asks every process to reload; resolves with the answers that came within a few seconds. */
