@@ -1,7 +1,6 @@
 export * from './types';
 export { decide, routeMatches } from './decide';
 export { loadPolicy, parsePolicy, PolicyError, type PolicySource } from './load';
-export { pickTemplate } from './templates';
 export { defaultPolicy } from './defaults';
 export { noiseSettings } from './noise-settings';
 export { createPolicyHolder, policyDetails, type Active, type ActivePolicy, type ReloadResult } from './holder';

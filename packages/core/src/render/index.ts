@@ -2,8 +2,6 @@ export * from './utf8';
 export * from './time';
 export type { Totals, RenderOptions } from './types';
 export { compileTemplate, TemplateError, type CardTemplate } from './template/compile';
-export { builtinTemplate, BUILTIN_TEMPLATE_DIR } from './template/builtin';
-export { TEMPLATE_LIMITS, type TemplateFormat } from './template/engine';
 export { ALERT_FIELDS, VARIABLES } from './template/variables';
 export { renderAlert } from './card';
 export { MAX_PARTS } from './fit';

@@ -45,7 +45,7 @@ export function normalizeWebhook(webhook: Webhook, opts: { receivedAt: Date; sen
 }
 
 /** Webhooks as Sentry and Alertmanager send them, shipped to try templates and policies on (pnpm preview, POST /api/preview). */
-export const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
+const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
 
 export function exampleNames(): string[] {
   return fs

@@ -5,7 +5,7 @@ import { compileTemplate, type CardTemplate } from './compile';
 import type { TemplateFormat } from './engine';
 
 /** The seed's cards, as files people copy (packages/core/templates): the same from src and dist. */
-export const BUILTIN_TEMPLATE_DIR = path.resolve(__dirname, '../../../templates');
+const BUILTIN_TEMPLATE_DIR = path.resolve(__dirname, '../../../templates');
 
 const cache = new Map<string, CardTemplate>();
 

@@ -1,5 +1,4 @@
-import { Liquid, Tag, type Context, type Emitter, type Liquid as Engine, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
-import type { Parser } from 'liquidjs/dist/parser';
+import { Liquid, Tag, TokenKind, type Context, type Emitter, type Liquid as Engine, type Parser, type TagToken, type Template, type TopLevelToken } from 'liquidjs';
 import { formatDuration, formatTime } from '../time';
 import { escapeMarkdown, httpUrl, linkTarget, oneLine, shortUrl } from '../user-text';
 import { truncateBytes } from '../utf8';
@@ -43,7 +42,7 @@ class BodyTag extends Tag {
     super(token, remain, liquid);
     while (remain.length) {
       const next = remain.shift()!;
-      if (next.kind === 4 /* TokenKind.Tag */ && (next as TagToken).name === 'endbody') return;
+      if (next.kind === TokenKind.Tag && (next as TagToken).name === 'endbody') return;
       this.templates.push(parser.parseToken(next, remain));
     }
     throw new Error(`tag ${token.getText()} not closed`);
