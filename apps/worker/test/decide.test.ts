@@ -122,7 +122,7 @@ describe('the decider: fate and messages from plain values', () => {
     const outcome = await decide({ alert }, 'job-1');
     expect(outcome).toMatchObject({ fate, reason });
     expect(outcome.deliveries).toHaveLength(messages);
-    if (messages) expect(outcome.deliveries[0]).toEqual({ destinationId: 'robot-1', message: { kind: 'alert', alert, totals: expect.objectContaining({ count: 1 }), repeat: false, mentions: [], claimant: 'job-1', route: 'default' } });
+    if (messages) expect(outcome.deliveries[0]).toEqual({ destinationId: 'robot-1', message: { kind: 'alert', alert, totals: expect.objectContaining({ count: 1 }), repeat: false, mentions: [], claimant: 'job-1' } });
     expect(await decide({ alert }, 'job-2')).toMatchObject({ fate: 'duplicate', reason: 'duplicate of job-1', deliveries: [] });
   });
 

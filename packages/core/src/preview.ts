@@ -87,13 +87,13 @@ export async function previewWebhook(input: {
     const destinations = decide(policy, alert).map((d): PreviewDestination => {
       const type = types.get(d.destinationId) ?? 'log';
       const { format, budgetBytes } = DESTINATION_FORMAT[type];
-      const template = pickTemplate(policy.templates, { route: d.route, destinationId: d.destinationId, source: alert.source, format })?.name ?? `built-in ${alert.source}.${format}.liquid`;
+      const template = pickTemplate(policy, { alert, destinationId: d.destinationId, format })?.name ?? `built-in ${alert.source}.${format}.liquid`;
       const base = { destination: d.destinationId, type, format, route: d.route, template, parts: [] };
       if (d.delivery === 'drop') return { ...base, fate: 'dropped', reason: `dropped by policy (${d.route})` };
       if (silence) return { ...base, fate: 'silenced', reason: `silenced by ${silence.id}` };
       if (d.delivery !== 'immediate') return { ...base, fate: 'digested', reason: `digested into the ${d.delivery} digest (${d.destinationId})` };
-      const message: Message = { kind: 'alert', alert, totals: firstOccurrence(alert, now), repeat: false, mentions: d.mentions, claimant: 'preview', route: d.route };
-      const texts = renderMessage(message, { format, budgetBytes, tz: input.config.displayTz, now: now.getTime(), lateNoticeAfterMs: input.config.lateNoticeAfterMs, destinationId: d.destinationId, templates: policy.templates });
+      const message: Message = { kind: 'alert', alert, totals: firstOccurrence(alert, now), repeat: false, mentions: d.mentions, claimant: 'preview' };
+      const texts = renderMessage(message, { format, budgetBytes, tz: input.config.displayTz, now: now.getTime(), lateNoticeAfterMs: input.config.lateNoticeAfterMs, policy, destinationId: d.destinationId });
       return { ...base, fate: 'queued', reason: `to ${d.destinationId}`, parts: texts.map((text) => ({ text, bytes: byteLength(text), limit: budgetBytes })) };
     });
     previewed.push({ key: alert.key, title: alert.title, source: alert.source, severity: alert.severity, status: alert.status, destinations });

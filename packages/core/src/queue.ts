@@ -82,8 +82,8 @@ export function retryingJobOptions(opts: { attempts: number; backoffBaseMs: numb
 
 /** What one outgoing message says; the delivery processor renders it for its destination's channel. */
 export type Message =
-  /** One alert's card: a first notice, a reminder, a resolution, a released silence, the /test card. `route`: the policy route that sent it (its template). */
-  | { kind: 'alert'; alert: Alert; totals?: Totals; repeat: boolean; mentions: string[]; claimant: string; route?: string }
+  /** One alert's card: a first notice, a reminder, a resolution, a released silence, the /test card. */
+  | { kind: 'alert'; alert: Alert; totals?: Totals; repeat: boolean; mentions: string[]; claimant: string }
   /** The hourly or daily digest of one destination. */
   | { kind: 'digest'; heading: string; items: DigestItem[] }
   /** The alerts of a storm, summarized in one card. */
@@ -116,7 +116,7 @@ export const deliveryJobSchema = Joi.object<DeliveryJobData>({
       switch: [
         {
           is: 'alert',
-          then: Joi.object({ kind: 'alert', alert: decidedAlert.required(), totals: totalsSchema, repeat: Joi.boolean().required(), mentions: Joi.array().items(Joi.string()).required(), claimant: Joi.string().required(), route: Joi.string() }),
+          then: Joi.object({ kind: 'alert', alert: decidedAlert.required(), totals: totalsSchema, repeat: Joi.boolean().required(), mentions: Joi.array().items(Joi.string()).required(), claimant: Joi.string().required() }),
         },
         { is: 'digest', then: Joi.object({ kind: 'digest', heading: Joi.string().required(), items: itemsSchema }) },
         { is: 'storm', then: Joi.object({ kind: 'storm', items: itemsSchema, windowStart: isoTime().required(), windowEnd: isoTime().required() }) },

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { byteLength, compileTemplate, loadConfig, MAX_PARTS, parsePolicy, renderAlert, renderMessage, TemplateError, type Alert, type Message, type RenderOptions } from '../src';
+import { byteLength, compileTemplate, loadConfig, MAX_PARTS, parsePolicy, renderAlert, renderMessage, TemplateError, type Alert, type RenderOptions } from '../src';
 
 const am: Alert = {
   source: 'alertmanager', kind: 'alertmanager', key: 'am:1', idempotencyKey: '1'.repeat(32), status: 'firing', severity: 'critical', level: 'critical',
@@ -170,15 +170,15 @@ describe('which template a message uses', () => {
     '',
   ].join('\n');
   const policy = load(yaml);
-  const message = (route?: string): Extract<Message, { kind: 'alert' }> => ({ kind: 'alert', alert: am, repeat: false, mentions: [], claimant: 'c', route });
-  const render = (destinationId: string, route?: string, alert = am) =>
-    renderMessage({ ...message(route), alert }, { format: 'markdown', budgetBytes: 4096, tz: 'UTC', now: Date.parse(am.receivedAt), lateNoticeAfterMs: 60_000, destinationId, templates: policy.templates })[0];
+  const render = (destinationId: string, alert: Alert) =>
+    renderMessage({ kind: 'alert', alert, repeat: false, mentions: [], claimant: 'c' }, { format: 'markdown', budgetBytes: 4096, tz: 'UTC', now: Date.parse(am.receivedAt), lateNoticeAfterMs: 60_000, policy, destinationId })[0];
+  const unrouted = { ...am, labels: {} };
 
-  it('the route\'s, else the destination\'s, else the source\'s, else the built-in card', () => {
-    expect(render('dba', 'dba-route')).toBe('route RedisConnectionFailed');
-    expect(render('ops', 'default')).toBe('destination RedisConnectionFailed');
-    expect(render('dba', 'default')).toBe('source RedisConnectionFailed');
-    expect(render('dba', undefined, { ...am, source: 'sentry' })).toMatch(/^<font color="warning">\*\*🆕 \[Sentry 应用告警\]/);
+  it('the template of the route that sends it, else the destination\'s, else the source\'s, else the built-in card', () => {
+    expect(render('dba', am)).toBe('route RedisConnectionFailed'); // team=dba: the route sends it to dba
+    expect(render('ops', unrouted)).toBe('destination RedisConnectionFailed');
+    expect(render('dba', unrouted)).toBe('source RedisConnectionFailed'); // the defaults send it to dba
+    expect(render('dba', { ...unrouted, source: 'sentry' })).toMatch(/^<font color="warning">\*\*🆕 \[Sentry 应用告警\]/);
   });
 
   it('the policy\'s hash changes with a template file it names', () => {

@@ -55,7 +55,7 @@ export function createDecider(deps: DeciderDeps) {
     const { immediate, digested } = await digestSplit(alert, decisions, firstTime);
     const { single, merged } = await stormSplit(alert, immediate, claimant);
     const deliveries = single.map((d) => {
-      const message: Message = { kind: 'alert', alert, totals, repeat: !firstTime, mentions: d.mentions, claimant, route: d.route };
+      const message: Message = { kind: 'alert', alert, totals, repeat: !firstTime, mentions: d.mentions, claimant };
       return { destinationId: d.destinationId, message };
     });
     const fate: Fate = deliveries.length ? 'queued' : merged.length ? 'merged' : 'digested';

@@ -7,7 +7,8 @@ import { compileTemplate, TemplateError, type CardTemplate, type TemplateOrigin 
 import type { TemplateFormat } from '../render/template/engine';
 import { exampleNames, loadExample, normalizeWebhook } from '../sources/webhook';
 import { testAlert } from '../sources/test-alert';
-import type { CardTemplates, TemplateRef, TemplateSpec } from './types';
+import { decide } from './decide';
+import type { CardTemplates, Policy, TemplateRef, TemplateSpec } from './types';
 
 const templateRef = Joi.alternatives(Joi.string(), Joi.object({ file: Joi.string().min(1).required() }));
 /** `template:` of a route or destination, `templates.<source>:` at the top: a template per format. */
@@ -107,12 +108,18 @@ export function compilePolicyTemplates(
   return { templates, read };
 }
 
-/** The template for one message: the route's, else the destination's, else the source's; none means the built-in card. */
-export function pickTemplate(templates: CardTemplates | undefined, at: { route?: string; destinationId?: string; source: AlertSource; format: TemplateFormat }): CardTemplate | undefined {
-  if (!templates) return undefined;
+/**
+ * The template of one alert's card for one destination: the template of the route that sends
+ * it there, else the destination's, else the source's; none means the built-in card. The route
+ * is found again from the policy (routing is cheap and deterministic), so delivery jobs carry
+ * no route and workers of the previous release read them unchanged.
+ */
+export function pickTemplate(policy: Policy, at: { alert: Alert; destinationId: string; format: TemplateFormat }): CardTemplate | undefined {
+  const { templates } = policy;
+  const route = decide(policy, at.alert).find((d) => d.destinationId === at.destinationId)?.route;
   return (
-    (at.route !== undefined ? templates.routes[at.route]?.[at.format] : undefined) ??
-    (at.destinationId !== undefined ? templates.destinations[at.destinationId]?.[at.format] : undefined) ??
-    templates.sources[at.source]?.[at.format]
+    (route !== undefined ? templates.routes[route]?.[at.format] : undefined) ??
+    templates.destinations[at.destinationId]?.[at.format] ??
+    templates.sources[at.alert.source]?.[at.format]
   );
 }

@@ -1,5 +1,5 @@
 import { pickTemplate } from '../policy/templates';
-import type { CardTemplates } from '../policy/types';
+import type { Policy } from '../policy/types';
 import type { Message } from '../queue';
 import { renderAlert } from './card';
 import { renderDigest, renderStormSummary } from './digest';
@@ -12,9 +12,9 @@ export interface RenderContext {
   now: number;
   /** A critical that waited longer than this says how late it is. */
   lateNoticeAfterMs: number;
-  /** The destination the message goes to and the policy's templates: they choose the card's template. */
+  /** The policy in force and the destination the message goes to: they choose the card's template. */
+  policy?: Policy;
   destinationId?: string;
-  templates?: CardTemplates;
   /** The console page of what the message is about (PUBLIC_URL). */
   link?: string;
   onTemplateError?: RenderOptions['onTemplateError'];
@@ -28,7 +28,7 @@ export function renderMessage(message: Message, ctx: RenderContext): string[] {
       const { alert } = message;
       const waitedMs = ctx.now - Date.parse(alert.receivedAt);
       const lateByMs = alert.severity === 'critical' && waitedMs > ctx.lateNoticeAfterMs ? waitedMs : undefined;
-      const template = pickTemplate(ctx.templates, { route: message.route, destinationId: ctx.destinationId, source: alert.source, format: ctx.format });
+      const template = ctx.policy && ctx.destinationId !== undefined ? pickTemplate(ctx.policy, { alert, destinationId: ctx.destinationId, format: ctx.format }) : undefined;
       return renderAlert(alert, { ...opts, totals: message.totals, repeat: message.repeat, mentions: message.mentions, lateByMs, template, onTemplateError: ctx.onTemplateError });
     }
     case 'digest':
