@@ -26,7 +26,7 @@ function webhookOf(arg: string, resource: string | undefined): Webhook {
 }
 
 /** What each destination would receive, for a person reading a terminal. */
-export function describePreview(preview: Preview): string {
+function describePreview(preview: Preview): string {
   const out = [`${preview.event} · policy ${preview.policy}`];
   if (preview.ignored) out.push(`no alert: ${preview.ignored}`);
   for (const alert of preview.alerts) {
