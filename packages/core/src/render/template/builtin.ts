@@ -14,7 +14,7 @@ export function builtinTemplate(source: AlertSource, format: TemplateFormat): Ca
   const name = `${source}.${format}.liquid`;
   let template = cache.get(name);
   if (!template) {
-    template = compileTemplate(fs.readFileSync(path.join(BUILTIN_TEMPLATE_DIR, name), 'utf8'), { format, origin: { name: `built-in ${name}` }, strict: true });
+    template = compileTemplate(fs.readFileSync(path.join(BUILTIN_TEMPLATE_DIR, name), 'utf8'), { format, origin: { name: `built-in ${name}` }, strict: true, builtIn: true });
     cache.set(name, template);
   }
   return template;

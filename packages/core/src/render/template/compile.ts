@@ -49,7 +49,7 @@ export interface TemplateOrigin {
  * the gateway does not provide) stops start-up or a reload with file, line and column instead
  * of failing on the first alert. A source file's final line break is not part of the card.
  */
-export function compileTemplate(source: string, opts: { format: TemplateFormat; origin: TemplateOrigin; strict: boolean }): CardTemplate {
+export function compileTemplate(source: string, opts: { format: TemplateFormat; origin: TemplateOrigin; strict: boolean; builtIn?: boolean }): CardTemplate {
   const engine = engineFor(opts.format);
   const { origin } = opts;
   // Positions in the template → positions in the file it sits in.
@@ -75,13 +75,15 @@ export function compileTemplate(source: string, opts: { format: TemplateFormat; 
       }
     }
   }
+  // The built-in cards are the fallback of every other template: nothing may stop them.
+  const limits = opts.builtIn ? { renderLimit: Infinity, memoryLimit: Infinity } : {};
   return {
     format: opts.format,
     name: origin.name,
     render: (variables) => {
       const { tz } = variables as { tz?: string };
       try {
-        return String(engine.renderSync(parsed, variables, { globals: { tz } }));
+        return String(engine.renderSync(parsed, variables, { globals: { tz }, ...limits }));
       } catch (err) {
         throw error(what(err), positionOf(err));
       }

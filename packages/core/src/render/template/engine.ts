@@ -7,11 +7,13 @@ import { MARK, stripMarks } from './markers';
 export type TemplateFormat = 'text' | 'markdown';
 
 /**
- * Limits that stop a hostile or careless template (reference: liquidjs "DoS" options): the
- * source size, the time of one render, and what one render may allocate (ranges, joins,
- * appends). A card takes well under a millisecond and a few kilobytes.
+ * Limits that stop a hostile or careless template (liquidjs' "DoS" options): the source size,
+ * what one render may allocate (ranges, joins, appends: every loop allocates, so this is what
+ * stops a runaway loop) and, as a backstop, its time. A card takes well under a millisecond and
+ * a few kilobytes; the time limit is far above what a busy machine or a garbage collection
+ * adds, so it never stops a sane template.
  */
-export const TEMPLATE_LIMITS = { sourceChars: 64 * 1024, renderMs: 50, memory: 1_000_000 } as const;
+export const TEMPLATE_LIMITS = { sourceChars: 64 * 1024, renderMs: 500, memory: 1_000_000 } as const;
 
 /** A value a filter has already written for the target format: the output escaping leaves it alone. */
 class Written {
