@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Ajv2020 from 'ajv/dist/2020';
@@ -47,6 +48,7 @@ describe('GET /openapi.json', () => {
   let callback: Awaited<ReturnType<typeof startIngest>>;
   let doc: Doc;
   const seen = new Set<string>();
+  const policyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'openapi-policy-')), 'policy.yaml');
   const ajv = addFormats(new Ajv2020({ strict: false, allErrors: true }));
 
   beforeAll(async () => {
@@ -57,8 +59,9 @@ describe('GET /openapi.json', () => {
     up = await startIngest({ config, logger: quiet(config), metrics });
     const closed = loadConfig({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, PORT: '0', QUEUE_PREFIX: prefix });
     down = await startIngest({ config: closed, logger: quiet(closed) });
-    // An ingest whose WeCom app has its callback configured.
-    const cb = loadConfig({ ...env, ...CALLBACK_ENV });
+    // An ingest whose WeCom app has its callback configured, and a policy file the reload test breaks.
+    fs.writeFileSync(policyFile, 'dedupWindow: 5m\n');
+    const cb = loadConfig({ ...env, ...CALLBACK_ENV, POLICY_FILE: policyFile });
     callback = await startIngest({ config: cb, logger: quiet(cb) });
     doc = await (await fetch(`http://127.0.0.1:${up.port}/openapi.json`)).json();
     ajv.addSchema(doc, 'openapi.json');
@@ -179,7 +182,7 @@ describe('GET /openapi.json', () => {
     const get = (query: string) => ({ path: `/webhook/wecom?${query}` });
     expect(await check('callback', 'GET', '/webhook/wecom', get(`${sign(echostr)}&echostr=${encodeURIComponent(echostr)}`))).toBe(200);
     expect(await check('callback', 'GET', '/webhook/wecom', get(sign(echostr)))).toBe(400);
-    expect(await check('callback', 'GET', '/webhook/wecom', get(`${sign(echostr).replace(/msg_signature=./, 'msg_signature=0')}&echostr=${encodeURIComponent(echostr)}`))).toBe(401);
+    expect(await check('callback', 'GET', '/webhook/wecom', get(`${sign(echostr).replace(/msg_signature=[0-9a-f]+/, `msg_signature=${'0'.repeat(40)}`)}&echostr=${encodeURIComponent(echostr)}`))).toBe(401);
     expect(await check('callback', 'GET', '/webhook/wecom', get(`${sign(echostr, '1409659813')}&echostr=${encodeURIComponent(echostr)}`))).toBe(403);
     expect(await check('up', 'GET', '/webhook/wecom', get(`${sign(echostr)}&echostr=${encodeURIComponent(echostr)}`))).toBe(404);
     const event = `<xml><ToUserName><![CDATA[${CALLBACK_ENV.WEIXIN_CORP_ID}]]></ToUserName><FromUserName><![CDATA[zhangsan]]></FromUserName><CreateTime>${now}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[enter_agent]]></Event><AgentID>1000002</AgentID></xml>`;
@@ -188,7 +191,7 @@ describe('GET /openapi.json', () => {
     const envelope = `<xml><ToUserName><![CDATA[${CALLBACK_ENV.WEIXIN_CORP_ID}]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt><AgentID>1000002</AgentID></xml>`;
     expect(await check('callback', 'POST', '/webhook/wecom', post(envelope))).toBe(200);
     expect(await check('callback', 'POST', '/webhook/wecom', post('<xml><Encrypt>'))).toBe(400);
-    expect(await check('callback', 'POST', '/webhook/wecom', post(envelope, sign(encrypted).replace(/msg_signature=./, 'msg_signature=0')))).toBe(401);
+    expect(await check('callback', 'POST', '/webhook/wecom', post(envelope, sign(encrypted).replace(/msg_signature=[0-9a-f]+/, `msg_signature=${'0'.repeat(40)}`)))).toBe(401);
     expect(await check('callback', 'POST', '/webhook/wecom', post(envelope, sign(encrypted, '1409659813')))).toBe(403);
     expect(await check('up', 'POST', '/webhook/wecom', post(envelope))).toBe(404);
     expect(await check('callback', 'POST', '/webhook/wecom', post(`<xml><Encrypt>${'A'.repeat(70_000)}</Encrypt></xml>`))).toBe(413);
@@ -211,6 +214,23 @@ describe('GET /openapi.json', () => {
     expect(await check('up', 'GET', '/api/problems', { headers: admin })).toBe(200);
     expect(await check('up', 'GET', '/api/problems')).toBe(401);
     expect(await check('down', 'GET', '/api/problems')).toBe(503);
+  });
+
+  it('preview and reload', async () => {
+    const admin = json({ authorization: ADMIN });
+    const am = fixture('alertmanager/firing-critical.json');
+    expect(await check('up', 'POST', '/api/preview', { body: am, headers: admin })).toBe(200);
+    expect(await check('up', 'POST', '/api/preview', { body: '{"example":"no-such-example"}', headers: admin })).toBe(400);
+    expect(await check('up', 'POST', '/api/preview', { body: big, headers: admin })).toBe(413);
+    expect(await check('up', 'POST', '/api/preview', { body: am, headers: { authorization: ADMIN, 'content-type': 'text/plain' } })).toBe(415);
+    expect(await check('up', 'POST', '/api/preview', { body: am, headers: json() })).toBe(401);
+    expect(await check('down', 'POST', '/api/preview', { body: am, headers: json() })).toBe(503);
+    expect(await check('up', 'POST', '/-/reload', { headers: { authorization: ADMIN } })).toBe(200);
+    fs.writeFileSync(policyFile, 'dedupWindow: [\n');
+    expect(await check('up', 'POST', '/-/reload', { headers: { authorization: ADMIN } })).toBe(500);
+    fs.writeFileSync(policyFile, 'dedupWindow: 5m\n');
+    expect(await check('up', 'POST', '/-/reload')).toBe(401);
+    expect(await check('down', 'POST', '/-/reload')).toBe(503);
   });
 
   it('the recorded payloads fit the documented request bodies', () => {

@@ -59,7 +59,7 @@ describe('a real Alertmanager → the gateway → WeCom', () => {
     amUrl = `http://127.0.0.1:${amPort}`;
     alertmanager = spawn(ALERTMANAGER, [
       `--config.file=${path.join(dir, 'alertmanager.yml')}`, `--storage.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address=',
+      `--web.listen-address=127.0.0.1:${amPort}`, `--web.external-url=${amUrl}`, '--cluster.listen-address=',
     ]);
     alertmanager.on('error', (err) => (amLog += `cannot start ${ALERTMANAGER} (apt-get install prometheus-alertmanager): ${err.message}`));
     alertmanager.stderr?.on('data', (chunk) => (amLog += chunk.toString()));
@@ -85,7 +85,7 @@ describe('a real Alertmanager → the gateway → WeCom', () => {
     startsAt: '2025-10-31T04:35:00Z',
   };
 
-  it('fires as the seed card, byte for byte', async () => {
+  it("fires as the seed card, byte for byte, with the link to the alert in Alertmanager's UI (its externalURL)", async () => {
     await postAlerts([redis]);
     const card = await until('the firing card', () => wecom.messages.find((m) => m.content.startsWith('🔥 [FIRING] RedisConnectionFailed'))?.content);
     expect(card).toBe(
@@ -100,6 +100,7 @@ describe('a real Alertmanager → the gateway → WeCom', () => {
         '',
         '📝 Redis 连接失败',
         'Redis 服务不可用，推荐系统将降级运行',
+        `🔗 详情: ${amUrl}/#/alerts?filter=%7Balertname%3D%22RedisConnectionFailed%22%2Cinstance%3D%22redis%3A6379%22%7D`,
         '━━━━━━━━━━━━━━━━',
       ].join('\n'),
     );

@@ -11,6 +11,8 @@ runService('gateway', async (config, logger) => {
   const worker = await startWorker({ config, logger, metrics });
   const ingest = await startIngest({ config, logger, metrics });
   return {
+    // One request reaches both halves of this process, and every other process.
+    reload: () => ingest.reload(),
     async close() {
       await ingest.close();
       await worker.close();

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type { Queue } from 'bullmq';
-import type { Config, HistoryReader, Links, Logger, Metrics, QUEUE_NAMES, RedisConnection, SelfMonitor, SilenceStore } from '@ng/core';
+import type { ActivePolicy, Config, HistoryReader, Links, Logger, Metrics, QUEUE_NAMES, RedisConnection, ReloadReply, SelfMonitor, SilenceStore } from '@ng/core';
 import type { Enqueue } from './enqueue';
 import { adminAuth } from './middleware/admin-auth';
 import { errorHandler } from './middleware/error-handler';
@@ -15,6 +15,8 @@ import { silenceRoutes } from './routes/silences';
 import { digestRoutes } from './routes/digests';
 import { historyRoutes } from './routes/history';
 import { wecomCallbackRoutes } from './routes/wecom';
+import { previewRoutes } from './routes/preview';
+import { reloadRoutes } from './routes/reload';
 import { boardRoutes } from './board';
 import { consoleRoutes } from './console/router';
 
@@ -31,6 +33,9 @@ export interface AppDeps {
   /** The key of signed links and CSRF tokens (LINK_SECRET, or the deployment's own in Redis). */
   linkSecret: () => Promise<string>;
   enqueue: Enqueue;
+  /** The policy in force in this process (previews use it) and the request that reloads it everywhere. */
+  policy: ActivePolicy;
+  reloadEverywhere: () => Promise<ReloadReply[]>;
   selfMonitor?: SelfMonitor;
 }
 
@@ -54,6 +59,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(metricsRoutes({ metrics: deps.metrics, queues: allQueues, redis: deps.redis }));
   app.use(silenceRoutes({ silences: deps.silences, auth }));
   app.use(digestRoutes({ clockQueue: deps.queues.clock, config: deps.config, auth, logger: deps.logger }));
+  app.use(previewRoutes({ config: deps.config, policy: deps.policy, silences: deps.silences, auth }));
+  app.use(reloadRoutes({ reloadEverywhere: deps.reloadEverywhere, auth, logger: deps.logger }));
   app.use(historyRoutes({ history: deps.history, auth }));
   app.use(consoleRoutes({ ...deps, deliveries: deps.queues.deliveries, auth }));
   app.use(boardRoutes({ queues: allQueues, auth, displayTz: deps.config.displayTz }));

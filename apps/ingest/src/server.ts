@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import type { Express } from 'express';
 import { Queue } from 'bullmq';
 import {
@@ -6,7 +7,9 @@ import {
   createHistoryReader,
   createLinks,
   createMetrics,
+  createPolicyHolder,
   createRedis,
+  createReloadBus,
   createSelfMonitor,
   createSilenceStore,
   linkSecret,
@@ -14,6 +17,7 @@ import {
   type Logger,
   type Metrics,
   type RedisConnection,
+  type ReloadReply,
 } from '@ng/core';
 import { createApp, type AppDeps } from './app';
 import { createEnqueuer } from './enqueue';
@@ -39,6 +43,8 @@ export interface RunningIngest {
   /** The express app it serves: the OpenAPI test reads its routes from it. */
   app: Express;
   close(): Promise<void>;
+  /** Reloads POLICY_FILE in every process (SIGHUP). */
+  reload(): Promise<ReloadReply[]>;
 }
 
 /** Starts ingest on config.port (0 = any): connections fail fast so a webhook gets 503, not a hang. */
@@ -62,7 +68,11 @@ export async function startIngest(options: { config: Config; logger: Logger; met
   const links = createLinks({ publicUrl: config.publicUrl, secret, ttlMs: config.linkTtlMs });
   const enqueue = createEnqueuer(queues.alerts, config);
   const selfMonitor = createSelfMonitor({ dsn: config.sentry.dsn, logger });
-  const app = createApp({ config, logger, metrics, redis, queues, silences, history, links, linkSecret: secret, enqueue, selfMonitor });
+  // ingest routes nothing, but previews use the policy, and /health and the metrics say which one is in force.
+  const policy = createPolicyHolder({ config, logger, metrics, build: () => undefined });
+  const bus = createReloadBus({ redisUrl: config.redisUrl, prefix: config.queuePrefix, process: `ingest@${os.hostname()}:${process.pid}`, logger, reload: () => policy.reload() });
+  const reloadEverywhere = () => bus.reloadEverywhere();
+  const app = createApp({ config, logger, metrics, redis, queues, silences, history, links, linkSecret: secret, enqueue, policy, reloadEverywhere, selfMonitor });
 
   const server = app.listen(config.port);
   await new Promise<void>((resolve, reject) => {
@@ -78,10 +88,11 @@ export async function startIngest(options: { config: Config; logger: Logger; met
   return {
     port,
     app,
+    reload: reloadEverywhere,
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+      await Promise.allSettled([...Object.values(queues).map((q) => q.close()), bus.close()]);
       redis.disconnect();
       connection.disconnect();
     },

@@ -85,7 +85,8 @@ describe('webhooks → jobs', () => {
     const jobs = await ingest.jobs();
     for (const alert of body.alerts) {
       const job = jobs.find((j) => j.data.alert.key === `am:${alert.fingerprint}` && j.data.alert.status === alert.status);
-      expect(job?.data.alert).toMatchObject({ title: alert.labels.alertname, instance: alert.labels.instance, url: alert.generatorURL });
+      // The link goes to the alert in Alertmanager's UI (externalURL); the Prometheus graph stays on the alert too.
+      expect(job?.data.alert).toMatchObject({ title: alert.labels.alertname, instance: alert.labels.instance, url: expect.stringMatching(new RegExp(`^${body.externalURL}/#/alerts\\?filter=`)), generatorUrl: alert.generatorURL });
       // Bull Board lists jobs by name: the problem, then where from and its status.
       expect(job?.name).toBe(`${alert.labels.alertname} · alertmanager ${alert.status}`);
     }
@@ -179,7 +180,7 @@ describe('webhooks → jobs', () => {
 
   it('/health, /ready, /metrics and POST /test', async () => {
     await mixedTraffic();
-    expect(await (await fetch(`${ingest.base}/health`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${ingest.base}/health`)).json()).toEqual({ status: 'ok', policy: { hash: 'built-in', loadedAt: expect.any(String) } });
     expect((await fetch(`${ingest.base}/ready`)).status).toBe(200);
     const test = await ingest.post('/test', '');
     expect(test.status).toBe(202);

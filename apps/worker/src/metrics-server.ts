@@ -1,11 +1,12 @@
 import http from 'node:http';
 import type { Metrics } from '@ng/core';
 
-/** The worker's small listener: GET /metrics (Prometheus) and GET /health (liveness). */
-export function startMetricsServer(metrics: Metrics, port: number, beforeScrape?: () => Promise<void>): Promise<http.Server> {
+/** The worker's small listener: GET /metrics (Prometheus) and GET /health (liveness, with details such as the policy in force). */
+export function startMetricsServer(metrics: Metrics, port: number, opts: { beforeScrape?: () => Promise<void>; details?: () => object } = {}): Promise<http.Server> {
+  const { beforeScrape } = opts;
   const server = http.createServer(async (req, res) => {
     if (req.method === 'GET' && req.url === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', ...opts.details?.() }));
       return;
     }
     if (req.method === 'GET' && req.url === '/metrics') {

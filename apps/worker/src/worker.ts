@@ -1,8 +1,11 @@
+import os from 'node:os';
 import { Queue, Worker, type Processor } from 'bullmq';
 import {
   QUEUE_NAMES,
   createMetrics,
+  createPolicyHolder,
   createRedis,
+  createReloadBus,
   createSelfMonitor,
   createAckStore,
   createHistoryReader,
@@ -11,6 +14,8 @@ import {
   createSilenceStore,
   linkSecret,
   deliveryJobOptions,
+  noiseSettings,
+  policyDetails,
   retryingJobOptions,
   type Config,
   type Logger,
@@ -18,7 +23,6 @@ import {
 } from '@ng/core';
 import { systemClock, type Clock } from './clock';
 import { buildDestinationChannels } from './channels';
-import { loadPolicy, noiseSettings } from './policy';
 import { createProblemStore } from './store/problems';
 import { createDigestStore } from './store/digests';
 import { createStormStore } from './store/storm';
@@ -52,6 +56,8 @@ export interface WorkerOptions {
 export interface RunningWorker {
   /** Stops taking jobs, lets in-flight ones finish within the grace period, closes connections. */
   close(): Promise<void>;
+  /** Reloads POLICY_FILE in every process (SIGHUP). */
+  reload(): Promise<unknown>;
   metricsPort?: number;
 }
 
@@ -61,16 +67,22 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const clock = options.clock ?? systemClock;
   const metrics = options.metrics ?? createMetrics('worker');
   const { queuePrefix: prefix, displayTz: tz } = config;
-  const policy = loadPolicy(config);
-  const noise = noiseSettings(config, policy);
-
   const bullConnection = createRedis(config.redisUrl, 'worker');
   // Many jobs run at once: their state commands of one tick go out in one write.
   const state = createRedis(config.redisUrl, 'worker', { enableAutoPipelining: true });
   const selfMonitor = createSelfMonitor({ dsn: config.sentry.dsn, logger });
 
+  // The policy in force and what is built from it; a reload (POST /-/reload, SIGHUP) replaces them together.
+  const active = createPolicyHolder({
+    config,
+    logger,
+    metrics,
+    build: (policy) => ({ noise: noiseSettings(config, policy), channels: buildDestinationChannels(policy.destinations, { config, redis: state, logger, metrics, clock }) }),
+  });
+  const noise = () => active.current.built.noise;
+
   // What every replica shares, in Redis.
-  const problems = createProblemStore({ redis: state, prefix, dedupWindowMs: noise.dedupWindowMs, clock });
+  const problems = createProblemStore({ redis: state, prefix, dedupWindowMs: () => noise().dedupWindowMs, clock });
   const digests = createDigestStore({ redis: state, prefix });
   const storm = createStormStore({ redis: state, prefix, clock });
   const silences = createSilenceStore({ redis: state, prefix });
@@ -79,7 +91,6 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const acks = createAckStore({ redis: state, prefix, retentionMs: config.historyRetentionMs });
   const cards = createCardStore({ redis: state, prefix });
   const links = createLinks({ publicUrl: config.publicUrl, secret: () => linkSecret(state, prefix, config.linkSecret), ttlMs: config.linkTtlMs, now: clock.now });
-  const channels = buildDestinationChannels(policy.destinations, { config, redis: state, logger, metrics, clock });
 
   const queue = (name: string) => new Queue(name, { connection: bullConnection, prefix });
   const alertsQueue = queue(QUEUE_NAMES.alerts);
@@ -88,7 +99,21 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const actionsQueue = queue(QUEUE_NAMES.actions);
   const jobOptions = retryingJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs });
   const enqueueDeliveries = createDeliveryEnqueuer(deliveriesQueue, deliveryJobOptions({ attempts: config.deliveryAttempts, backoffBaseMs: config.backoffBaseMs }));
-  await upsertSchedules(clockQueue, { dailyDigestAt: noise.dailyDigestAt, tz, jobOptions });
+  const schedule = () => upsertSchedules(clockQueue, { dailyDigestAt: noise().dailyDigestAt, tz, jobOptions });
+  await schedule();
+  const bus = createReloadBus({
+    redisUrl: config.redisUrl,
+    prefix,
+    process: `worker@${os.hostname()}:${process.pid}`,
+    logger,
+    reload: () => {
+      const dailyDigestAt = noise().dailyDigestAt;
+      const result = active.reload();
+      // The daily digest's time lives in Redis, in the clock's schedule.
+      if (noise().dailyDigestAt !== dailyDigestAt) schedule().catch((err: Error) => logger.error('could not move the daily digest', { error: err.message }));
+      return result;
+    },
+  });
   const legacy = createLegacyMigration({ connection: bullConnection, prefix, clockQueue, enqueueDeliveries, problems, logger });
 
   const scheduleStormSummary = async (destinationId: string) => {
@@ -97,7 +122,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   // Decide, then deliver: the alerts queue decides, the deliveries queue is the only way out.
   const decide = createDecider({
-    policy,
+    active,
     problems,
     silences,
     acks,
@@ -105,14 +130,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     storm,
     clock,
     stormThreshold: config.stormThreshold,
-    nextDigestLabel: (schedule) => nextDigestLabel(schedule, clock.now(), tz, noise.dailyDigestAt),
+    nextDigestLabel: (schedule) => nextDigestLabel(schedule, clock.now(), tz, noise().dailyDigestAt),
     scheduleStormSummary,
   });
   const flushDigests = createDigestFlush({ digests, problems, history, enqueueDeliveries, clock, tz });
   const flushStorm = createStormFlush({ storm, problems, history, enqueueDeliveries, scheduleSummary: scheduleStormSummary, clock });
   const processors: Record<string, Processor> = {
     [QUEUE_NAMES.alerts]: createAlertProcessor({ decide, enqueueDeliveries, history, clock, logger, metrics }),
-    [QUEUE_NAMES.deliveries]: createDeliveryProcessor({ channels, budget, problems, history, links, cards, clock, tz, lateNoticeAfterMs: config.lateNoticeAfterMs, freqLimitDelayMs: config.freqLimitDelayMs, metrics, logger, selfMonitor }),
+    [QUEUE_NAMES.deliveries]: createDeliveryProcessor({ active, budget, problems, history, links, cards, clock, tz, lateNoticeAfterMs: config.lateNoticeAfterMs, freqLimitDelayMs: config.freqLimitDelayMs, metrics, logger, selfMonitor }),
     [QUEUE_NAMES.actions]: createActionProcessor({
       cards,
       acks,
@@ -122,7 +147,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       enqueueDeliveries,
       sentry: createSentryResolver(config),
       // The first app that may read member names (any app of this corp can).
-      memberName: async (userId) => [...channels.values()].find((c) => c.memberName)?.memberName?.(userId),
+      memberName: async (userId) => [...active.current.built.channels.values()].find((c) => c.memberName)?.memberName?.(userId),
       clock,
       tz,
       logger,
@@ -150,27 +175,31 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   const queues = [alertsQueue, deliveriesQueue, clockQueue, actionsQueue];
   const metricsServer = options.metricsServer
-    ? await startMetricsServer(metrics, config.metricsPort, async () => {
-        for (const q of queues) {
-          const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
-          for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: q.name, state }, n);
-        }
+    ? await startMetricsServer(metrics, config.metricsPort, {
+        beforeScrape: async () => {
+          for (const q of queues) {
+            const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+            for (const [state, n] of Object.entries(counts)) metrics.queueDepth.set({ queue: q.name, state }, n);
+          }
+        },
+        details: () => policyDetails(active.current),
       })
     : undefined;
   const address = metricsServer?.address();
   const metricsPort = typeof address === 'object' && address ? address.port : undefined;
-  for (const override of noise.overrides) logger.info(`policy file setting: ${override}`);
-  logger.info('worker started', { channels: [...channels.values()].map((c) => c.id), concurrency: config.workerConcurrency, metricsPort });
+  for (const override of noise().overrides) logger.info(`policy file setting: ${override}`);
+  logger.info('worker started', { channels: [...active.current.built.channels.keys()], policy: active.current.policy.hash, concurrency: config.workerConcurrency, metricsPort });
 
   return {
     metricsPort,
+    reload: () => bus.reloadEverywhere(),
     async close() {
       const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       // Worker.close() waits for jobs in flight; past the grace period we leave them to
       // BullMQ's stalled-job recovery on another replica.
       await Promise.race([Promise.all(workers.map((w) => w.close())), deadline]);
       metricsServer?.close();
-      await Promise.allSettled([...queues.map((q) => q.close()), legacy.close(), selfMonitor.flush(2000)]);
+      await Promise.allSettled([...queues.map((q) => q.close()), legacy.close(), bus.close(), selfMonitor.flush(2000)]);
       bullConnection.disconnect();
       state.disconnect();
     },

@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAckStore, createRedis, createSilenceStore, loadConfig, type Alert } from '@ng/core';
+import { createAckStore, createRedis, createSilenceStore, defaultPolicy, loadConfig, type ActivePolicy, type Alert, type Decision, type Policy } from '@ng/core';
 import { dropPrefix } from '@ng/testkit';
 import { manualClock } from '../src/clock';
-import { defaultPolicy, type Decision } from '../src/policy';
 import { createDecider } from '../src/decide';
 import { createRouter } from '../src/decide/route';
 import { createDedup } from '../src/decide/dedup';
@@ -14,6 +13,9 @@ import { createDigestStore } from '../src/store/digests';
 import { createStormStore } from '../src/store/storm';
 import { REDIS_URL, uniquePrefix } from './support/harness';
 import { criticalAlert, seedSentryAlert } from './support/alerts';
+
+/** A policy that no reload replaces. */
+const fixed = (policy: Policy): ActivePolicy => ({ current: { policy, built: undefined, loadedAt: 0 }, reload: () => ({ ok: true, hash: policy.hash, changed: false }) });
 
 /** Each decision stage on its own: plain values in, plain values out; real Redis where a stage keeps state. */
 const redis = createRedis(REDIS_URL, 'worker');
@@ -29,7 +31,7 @@ function stores(dedupWindowMs = 600_000) {
   const clock = manualClock(Date.parse('2026-12-04T06:00:00Z'));
   return {
     clock,
-    problems: createProblemStore({ redis, prefix, dedupWindowMs, clock }),
+    problems: createProblemStore({ redis, prefix, dedupWindowMs: () => dedupWindowMs, clock }),
     digests: createDigestStore({ redis, prefix }),
     storm: createStormStore({ redis, prefix, clock }),
     silences: createSilenceStore({ redis, prefix, cacheMs: 0 }),
@@ -39,7 +41,7 @@ function stores(dedupWindowMs = 600_000) {
 const decision = (destinationId: string, delivery: Decision['delivery']): Decision => ({ destinationId, delivery, mentions: [], route: 'default' });
 
 describe('route (no state)', () => {
-  const route = createRouter({ policy: defaultPolicy(loadConfig({ WEIXIN_ROBOT_KEY: 'k' })) });
+  const route = createRouter({ active: fixed(defaultPolicy(loadConfig({ WEIXIN_ROBOT_KEY: 'k' }))) });
   it.each([
     [{ severity: 'critical' }, ['robot-1:immediate'], undefined],
     [{ severity: 'info' }, ['robot-1:daily'], undefined],
@@ -117,7 +119,7 @@ describe('the decider: fate and messages from plain values', () => {
     ['development', criticalAlert(3, { environment: 'development' }), 'dropped', 'dropped by policy (development-not-sent)', 0],
   ] as Array<[string, Alert, string, string, number]>)('%s → %s', async (_name, alert, fate, reason, messages) => {
     const s = stores();
-    const decide = createDecider({ ...s, policy: defaultPolicy(loadConfig({ WEIXIN_ROBOT_KEY: 'k' })), stormThreshold: 10, nextDigestLabel: () => '15:00', scheduleStormSummary: async () => undefined });
+    const decide = createDecider({ ...s, active: fixed(defaultPolicy(loadConfig({ WEIXIN_ROBOT_KEY: 'k' }))), stormThreshold: 10, nextDigestLabel: () => '15:00', scheduleStormSummary: async () => undefined });
     const outcome = await decide({ alert }, 'job-1');
     expect(outcome).toMatchObject({ fate, reason });
     expect(outcome.plan.map((p) => p.as)).toEqual(fate === 'queued' ? ['card'] : fate === 'digested' ? ['hourly digest'] : []);
@@ -128,7 +130,7 @@ describe('the decider: fate and messages from plain values', () => {
 
   it('a job that does not match the queue contract fails for good', async () => {
     const s = stores();
-    const decide = createDecider({ ...s, policy: defaultPolicy(loadConfig({})), stormThreshold: 10, nextDigestLabel: () => '', scheduleStormSummary: async () => undefined });
+    const decide = createDecider({ ...s, active: fixed(defaultPolicy(loadConfig({}))), stormThreshold: 10, nextDigestLabel: () => '', scheduleStormSummary: async () => undefined });
     await expect(decide({ alert: { title: 'no key' } }, 'job-1')).rejects.toThrow(/does not match the queue contract/);
   });
 });

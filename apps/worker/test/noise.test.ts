@@ -145,7 +145,7 @@ describe('noise control', () => {
     await waitFor(() => wecom.messages.length === 11, 'the storm summary');
     const summary = wecom.messages[10].content;
     expect(summary).toContain('风暴合并: 190 条告警');
-    const named = alerts.filter((a) => wecom.messages.some((m) => m.content.includes(`${a.title} `) || m.content.includes(`${a.title}*`))).length;
+    const named = alerts.filter((a) => wecom.messages.some((m) => new RegExp(`${a.title}(?!\\d)`).test(m.content))).length;
     const more = Number(/\+(\d+) more/.exec(summary)?.[1] ?? 0);
     expect(named + more).toBe(200);
   });

@@ -1,9 +1,8 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, retryingJobOptions, createRedis, jobIdFor } from '@ng/core';
-import { dropPrefix, freePort, root, startFakeWecom, startProc, type FakeWecom, type Proc } from '@ng/testkit';
-import { REDIS_URL, uniquePrefix, waitFor } from './support/harness';
+import { dropPrefix, startFakeWecom, type FakeWecom, type Proc } from '@ng/testkit';
+import { REDIS_URL, startWorkerProcesses, uniquePrefix, waitFor } from './support/harness';
 import { criticalAlert } from './support/alerts';
 
 /** Three real worker processes sharing one Redis. */
@@ -11,28 +10,11 @@ describe('worker replicas', () => {
   let wecom: FakeWecom;
   let workers: Proc[] = [];
   const prefix = uniquePrefix('replicas');
-  const ports: number[] = [];
+  let ports: number[] = [];
 
   beforeAll(async () => {
     wecom = await startFakeWecom();
-    for (let i = 0; i < 3; i++) {
-      ports.push(await freePort());
-      workers.push(
-        startProc(path.join(root, 'apps/worker/dist/main.js'), {
-          REDIS_URL,
-          QUEUE_PREFIX: prefix,
-          METRICS_PORT: String(ports[i]),
-          WEIXIN_API_BASE: wecom.url,
-          WEIXIN_CORP_ID: wecom.corpId,
-          WEIXIN_CORP_SECRET: wecom.corpSecret,
-          WEIXIN_AGENT_ID: String(wecom.agentId),
-          APP_RATE_LIMIT_PER_MIN: '100000',
-          STORM_THRESHOLD: '100000',
-          SHUTDOWN_GRACE_MS: '5000',
-        }),
-      );
-    }
-    await waitFor(() => workers.every((w) => w.output().includes('worker started')), 'three workers to start', 20_000);
+    ({ workers, ports } = await startWorkerProcesses(3, { prefix, wecomUrl: wecom.url, env: { SHUTDOWN_GRACE_MS: '5000' } }));
   });
 
   afterAll(async () => {

@@ -47,12 +47,19 @@ export interface Alert {
   /** Occurrences the source reports (Sentry issue count). */
   count?: number;
   userCount?: number;
+  /** The link to the problem: Sentry issue or event page; for Alertmanager its own UI when the webhook names it (externalURL). */
   url?: string;
+  /** Alertmanager: the Prometheus graph of the rule (long: it carries the encoded PromQL). */
+  generatorUrl?: string;
   summary?: string;
   description?: string;
   /** What the rule measured when it fired (Grafana's evaluated values, e.g. `B=93.4, C=1`). */
   value?: string;
   labels: Record<string, string>;
+  /** Alertmanager annotations (summary, description, runbook_url …), for templates. */
+  annotations?: Record<string, string>;
+  /** Sentry metric alerts: what the rule measured, e.g. "1000 events in the last 10 minutes". */
+  measure?: string;
   /** ISO 8601: when ingest received the webhook. */
   receivedAt: string;
   /** Alertmanager `truncatedAlerts` of the notification this alert came in. */

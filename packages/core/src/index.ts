@@ -16,3 +16,5 @@ export * from './acks';
 export * from './oncall';
 export * from './self-monitor';
 export * from './service';
+export * from './policy';
+export * from './preview';

@@ -96,6 +96,17 @@ export function createMetrics(app: 'ingest' | 'worker' | 'all-in-one') {
       labelNames: ['kind'],
       registers,
     }),
+    // Alertmanager's and Prometheus' names, so the same alerting rule watches all three.
+    configReloadSuccessful: new client.Gauge({
+      name: 'ng_config_last_reload_successful',
+      help: 'Whether the last load of POLICY_FILE in this process succeeded (1) or kept the previous policy (0)',
+      registers,
+    }),
+    configReloadSuccessTime: new client.Gauge({
+      name: 'ng_config_last_reload_success_timestamp_seconds',
+      help: 'When POLICY_FILE was last loaded successfully in this process',
+      registers,
+    }),
     queueDepth: new client.Gauge({
       name: 'ng_queue_jobs',
       help: 'Jobs in each queue by state (sampled at scrape)',

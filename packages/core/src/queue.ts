@@ -49,10 +49,13 @@ const alertSchema = Joi.object({
   count: Joi.number().integer().min(0),
   userCount: Joi.number().integer().min(0),
   url: Joi.string(),
+  generatorUrl: Joi.string(),
   summary: Joi.string().allow(''),
   description: Joi.string().allow(''),
   value: Joi.string(),
   labels: Joi.object().pattern(/^/, Joi.string().allow('')).required(), // a regex for keys: half the cost of a key schema
+  annotations: Joi.object().pattern(/^/, Joi.string().allow('')),
+  measure: Joi.string(),
   receivedAt: isoTime().required(),
   truncatedAlerts: Joi.number().integer().min(0),
   category: Joi.string(),

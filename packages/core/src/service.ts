@@ -3,9 +3,10 @@ import { createLogger, type Logger } from './logger';
 
 /**
  * The shared shell of every entry point: config (a bad one stops start-up with the list of
- * problems), logger, start, and one bounded shutdown on SIGTERM/SIGINT that exits 0.
+ * problems), logger, start, SIGHUP reloads the policy (in every process), and one bounded
+ * shutdown on SIGTERM/SIGINT that exits 0.
  */
-export function runService(service: string, start: (config: Config, logger: Logger) => Promise<{ close(): Promise<void> }>): void {
+export function runService(service: string, start: (config: Config, logger: Logger) => Promise<{ close(): Promise<void>; reload(): Promise<unknown> }>): void {
   let config: Config;
   try {
     config = loadConfig();
@@ -26,6 +27,10 @@ export function runService(service: string, start: (config: Config, logger: Logg
           process.exit(0);
         });
       };
+      process.on('SIGHUP', () => {
+        logger.info('SIGHUP: reloading the policy in every process');
+        running.reload().catch((err: Error) => logger.error('policy reload request failed', { error: err.message }));
+      });
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
     })

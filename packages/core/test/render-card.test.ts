@@ -70,7 +70,7 @@ describe('the seed cards (section 4)', () => {
         '> 🔢 发生次数: 1',
         '> 👥 影响用户: 15',
         '',
-        '🔗 详情: [https://trace.dianshudata.com/issues/12345](https://trace.dianshudata.com/issues/12345)',
+        '🔗 详情: [trace.dianshudata.com/issues/12345](https://trace.dianshudata.com/issues/12345)', // one visible URL per link
         '<@zhangsan> <@lisi>',
         '━━━━━━━━━━━━━━━━',
       ].join('\n'),
@@ -167,6 +167,22 @@ describe('Sentry performance issues', () => {
   });
 });
 
+describe('claims and escalations', () => {
+  it('a resolution says who claimed the problem; an escalation is marked in the header', () => {
+    const [resolved] = renderAlert({ ...seedAm, status: 'resolved', endsAt: '2025-10-31T04:50:00Z' }, { ...text, claim: { by: '张三', at: '2025-10-31T04:40:00Z' } });
+    expect(resolved).toContain('👤 认领人: 张三 (10-31 12:40)');
+    const [escalated] = renderAlert(seedSentry, { ...markdown, escalation: 2 });
+    expect(escalated.split('\n')[0]).toBe('<font color="warning">**⏫ [升级 2] 🆕 [Sentry 应用告警] ValueError in calculate_score**</font>');
+  });
+
+  it('a Grafana alert is the seed\'s rule card, from Grafana, with its value', () => {
+    const [card] = renderAlert({ ...seedAm, source: 'grafana', value: 'B=92.5' }, text);
+    expect(card).toContain('🏷️  来源: Grafana\n');
+    expect(card).toContain('📈 数值: B=92.5');
+    expect(card.split('\n')[0]).toBe('🔥 [FIRING] RedisConnectionFailed');
+  });
+});
+
 describe('missing fields are left out, never undefined/null/NaN/empty', () => {
   const optional = ['level', 'environment', 'service', 'location', 'instance', 'job', 'startsAt', 'endsAt', 'count', 'userCount', 'url', 'summary', 'description', 'value', 'truncatedAlerts'] as const;
   const broken: Record<(typeof optional)[number], unknown> = {
@@ -213,7 +229,7 @@ describe('markdown neutralises user text without losing it', () => {
 
   it('a URL with parentheses stays one link', () => {
     const card = one({ ...seedSentry, url: 'https://x.cn/a_(b)' }, markdown);
-    expect(card).toContain('🔗 详情: [https://x.cn/a_%28b%29](https://x.cn/a_%28b%29)');
+    expect(card).toContain('🔗 详情: [x.cn/a_(b)](https://x.cn/a_%28b%29)');
   });
 
   it('a title with line breaks stays on the header line', () => {
@@ -341,5 +357,36 @@ describe('time', () => {
     [-5_000, '0秒'],
   ])('formatDuration(%i) = %s', (ms, expected) => {
     expect(formatDuration(ms)).toBe(expected);
+  });
+});
+
+describe('links and metric alerts', () => {
+  it.each(['text', 'markdown'] as const)('only http(s) links reach a %s card', (format) => {
+    for (const url of ['javascript:alert(1)', 'data:text/html,<b>x</b>', 'ftp://x.cn/a', ' https://x.cn']) {
+      const card = one({ ...seedAm, url, generatorUrl: url }, { ...text, format, budgetBytes: 4096 });
+      expect(card).not.toContain('🔗');
+      expect(card).not.toMatch(/javascript|data:|ftp:/);
+    }
+  });
+
+  it('the console page stands in for a raw Prometheus graph link, not for a link to the alert', () => {
+    const graph = `http://prometheus:9090/graph?g0.expr=${'%28rate%28x%5B5m%5D%29%29'.repeat(20)}`;
+    const link = 'https://gw.example.com/console/alerts/1?t=abc';
+    const withGraph = one({ ...seedAm, url: graph, generatorUrl: graph }, { ...text, link });
+    expect(withGraph).not.toContain('prometheus:9090');
+    expect(withGraph).toContain(`📋 告警页面: ${link}`);
+    expect(one({ ...seedAm, url: graph, generatorUrl: graph })).toContain(`🔗 详情: ${graph}`); // no console: the graph is all there is
+    const ui = 'http://alertmanager:9093/#/alerts?filter=%7Balertname%3D%22RedisConnectionFailed%22%7D';
+    expect(one({ ...seedAm, url: ui, generatorUrl: graph }, { ...text, link })).toContain(`🔗 详情: ${ui}\n📋 告警页面: ${link}`);
+  });
+
+  it('a metric alert says what it measured and when it fired, not occurrences or a first-seen date', () => {
+    const metric: Alert = {
+      ...seedSentry, kind: 'metric_alert.critical', key: 'sentry-metric:7', level: 'critical', title: 'Critical: Too many errors', location: undefined,
+      count: undefined, userCount: undefined, startsAt: undefined, measure: '1000 events in the last 10 minutes', description: 'Filter: level:error', receivedAt: '2025-10-31T04:40:05Z',
+    };
+    const lines = one(metric, { ...text, totals: { count: 1, firstSeen: '2025-10-31T04:40:05Z' } }).split('\n');
+    expect(lines).toEqual(expect.arrayContaining(['⏰ 触发时间: 2025-10-31 12:40:05', '📈 指标: 1000 events in the last 10 minutes', 'Filter: level:error']));
+    expect(lines.join('\n')).not.toMatch(/发生次数|首次发现/);
   });
 });

@@ -53,6 +53,19 @@ describe('renderDigest', () => {
     expect(digest).not.toMatch(/undefined|null|NaN/);
   });
 
+  it('the summary beside the name, the resolution time, full dates when a span crosses a year', () => {
+    const disk: DigestItem = {
+      alert: { ...base, title: 'DiskUsageHigh', summary: '磁盘使用率超过 80%', status: 'resolved', endsAt: '2026-12-04T09:44:00Z' },
+      totals: { count: 3, firstSeen: '2020-09-13T12:26:00Z', lastSeen: '2026-12-04T09:30:00Z' },
+    };
+    const cpu: DigestItem = { alert: { ...base, title: 'HighCPU', summary: 'HighCPU', status: 'resolved', endsAt: '2026-11-25T05:50:00Z' }, totals: { count: 1, firstSeen: '2026-11-25T05:00:00Z', lastSeen: '2026-11-25T05:00:00Z' } };
+    const [digest] = renderDigest({ heading: 'h', items: [disk, cpu] }, text);
+    expect(digest).toContain('⚠️ DiskUsageHigh（磁盘使用率超过 80%） · ✅ 已解决 2026-12-04 17:44 · ×3 · 2020-09-13 20:26 ~ 2026-12-04 17:30\n');
+    expect(digest).toContain('⚠️ HighCPU · ✅ 已解决 11-25 13:50 · ×1 · 11-25 13:00\n'); // a summary that repeats the name is not repeated
+    const [storm] = renderStormSummary({ items: [disk, { ...disk, alert: { ...disk.alert, key: 'k2' } }], windowStart: base.startsAt!, windowEnd: base.receivedAt }, text);
+    expect(storm).toContain('⚠️ DiskUsageHigh（磁盘使用率超过 80%） · ×2（2 条已恢复）');
+  });
+
   it.each([
     ['text', 2048],
     ['markdown', 2048],

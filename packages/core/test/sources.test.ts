@@ -53,7 +53,7 @@ describe('Sentry payloads → Alert', () => {
     },
     { name: 'metric_alert.critical', resource: 'metric_alert', body: () => load('sentry/metric_alert.critical.json'), expected: { key: 'sentry-metric:7', status: 'firing', severity: 'critical', title: 'Critical: Too many errors', environment: 'production', service: 'bar', url: 'https://sentry.io/organizations/baz/alerts/1/' } },
     { name: 'metric_alert.warning', resource: 'metric_alert', body: () => load('sentry/metric_alert.warning.json'), expected: { status: 'firing', severity: 'warning', title: 'Warning: Too many errors' } },
-    { name: 'metric_alert.resolved', resource: 'metric_alert', body: () => load('sentry/metric_alert.resolved.json'), expected: { status: 'resolved', title: 'Resolved: Too many errors', description: '1000 events in the last 10 minutes\nFilter: level:error' } },
+    { name: 'metric_alert.resolved', resource: 'metric_alert', body: () => load('sentry/metric_alert.resolved.json'), expected: { status: 'resolved', title: 'Resolved: Too many errors', measure: '1000 events in the last 10 minutes', description: 'Filter: level:error' } },
     {
       name: 'legacy plugin, rule-triggered (warning → info)',
       body: () => load('sentry/legacy-webhook-plugin.json'),
@@ -61,6 +61,13 @@ describe('Sentry payloads → Alert', () => {
     },
     { name: 'legacy plugin, Test Plugin event', body: () => load('sentry/legacy-webhook-plugin.test-event.json'), expected: { kind: 'legacy.test', severity: 'critical', title: 'This is an example Python exception', labels: expect.objectContaining({ test: 'true' }) } },
   ];
+
+  it('a metric alert dated at its rule\'s creation has no start; a later incident start is kept', () => {
+    const body = load('sentry/metric_alert.critical.json');
+    expect(sentry('metric_alert', body).startsAt).toBeUndefined(); // Sentry's example: every date is the rule's creation
+    body.data.metric_alert.date_started = '2025-10-31T04:40:00.000000Z';
+    expect(sentry('metric_alert', body).startsAt).toBe('2025-10-31T04:40:00.000Z');
+  });
 
   it.each(cases)('$name', ({ resource, body, expected }) => {
     const alert = sentry(resource, body());
@@ -125,10 +132,27 @@ describe('Alertmanager payloads → Alert', () => {
     expect(alert).toMatchObject({
       source: 'alertmanager', key: 'am:4007b8b128cb8777', status: 'firing', severity: 'critical', title: 'HighCPU',
       instance: 'node-1:9100', job: 'node', service: 'node', startsAt: '2026-11-24T01:08:26.791Z',
-      summary: 'High CPU usage on node-1:9100', url: 'http://127.0.0.1:9090/graph?g0.expr=up&g0.tab=1',
+      summary: 'High CPU usage on node-1:9100', generatorUrl: 'http://127.0.0.1:9090/graph?g0.expr=up&g0.tab=1',
+      // The alert in Alertmanager's UI (externalURL), not the Prometheus graph.
+      url: 'http://127.0.0.1:39969/#/alerts?filter=%7Balertname%3D%22HighCPU%22%2Cinstance%3D%22node-1%3A9100%22%7D',
+      annotations: { description: 'CPU usage has been above 90% for 5 minutes.', runbook_url: 'https://runbooks.example.com/HighCPU', summary: 'High CPU usage on node-1:9100' },
     });
     expect(alert.endsAt).toBeUndefined();
     expect(alertJobSchema.validate({ alert }).error).toBeUndefined();
+  });
+
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, string | undefined]>([
+    ['no externalURL: the Prometheus graph', { externalURL: undefined }, {}, 'http://127.0.0.1:9090/graph?g0.expr=up&g0.tab=1'],
+    ['externalURL not http(s): the Prometheus graph', { externalURL: 'javascript:alert(1)' }, {}, 'http://127.0.0.1:9090/graph?g0.expr=up&g0.tab=1'],
+    ['no externalURL, generatorURL javascript: the runbook', { externalURL: undefined }, { generatorURL: 'javascript:alert(1)' }, 'https://runbooks.example.com/HighCPU'],
+    ['nothing http(s): no link', { externalURL: 'ftp://x' }, { generatorURL: 'javascript:alert(1)', annotations: { runbook_url: 'data:text/html,x' } }, undefined],
+  ])('links: %s', (_name, message, entry, url) => {
+    const body = load('alertmanager/firing-critical.json');
+    Object.assign(body, message);
+    Object.assign(body.alerts[0], entry);
+    const [alert] = normalizeAlertmanager(body, receivedAt);
+    expect(alert.url).toBe(url);
+    if (String(entry.generatorURL ?? '').startsWith('javascript')) expect(alert.generatorUrl).toBeUndefined();
   });
 
   it('resolved has its end time and a different idempotency key than the firing one', () => {

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { PayloadError, type Logger, type Metrics, type SelfMonitor } from '@ng/core';
+import { PayloadError, PolicyError, type Logger, type Metrics, type SelfMonitor } from '@ng/core';
 import { StoreUnavailableError } from '../enqueue';
 import { UnsupportedMediaTypeError } from './json-body';
 import { UnauthorizedError } from './secrets';
@@ -34,6 +34,7 @@ export function errorHandler(deps: { logger: Logger; metrics: Metrics; selfMonit
       res.status(status).json({ error: message });
     };
     if (err instanceof PayloadError) return answer(400, 'invalid_payload', err.message);
+    if (err instanceof PolicyError) return answer(400, 'invalid_policy', err.message);
     if (err instanceof UnsupportedMediaTypeError) return answer(415, 'unsupported_media_type', err.message);
     if (err instanceof UnauthorizedError) {
       if (err.challenge) res.setHeader('WWW-Authenticate', err.challenge);

@@ -231,6 +231,38 @@ export function openApiDocument(version: string) {
           responses: { '200': json('Open problems, most recently seen first', { type: 'object', required: ['problems'], properties: { problems: { type: 'array', items: { type: 'object', required: ['key', 'title', 'count', 'timeline'] } } } }), ...adminErrors },
         },
       },
+      '/api/preview': {
+        post: {
+          tags: ['admin'],
+          summary: 'What each destination would receive for a webhook (its first occurrence): fate, reason, template, every part with its bytes',
+          description: 'The body is a webhook as Sentry (with Sentry-Hook-Resource) or Alertmanager/Grafana posts it, or {"example": name} / {"webhook": body, "resource"?, "policy"?: YAML or JSON text}.',
+          security: [{ adminBasic: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object' } } } },
+          responses: {
+            '200': json('The preview', ref('Preview')),
+            '400': error('Not a webhook or example, or the policy given is invalid; the message says why'),
+            '413': error('The body is over BODY_LIMIT'),
+            '415': error('Content-Type is not application/json'),
+            ...adminErrors,
+          },
+        },
+      },
+      '/-/reload': {
+        post: {
+          tags: ['admin'],
+          summary: 'Every process (ingest and each worker) reloads POLICY_FILE; SIGHUP does the same',
+          security: [{ adminBasic: [] }],
+          responses: {
+            '200': json('All reloaded', { type: 'object', required: ['status', 'hash', 'processes'], properties: { status: { const: 'reloaded' }, hash: { type: 'string' }, processes: { type: 'array', items: ref('ReloadReply') } } }),
+            '500': json('A process kept its previous policy (error says why: file, line and column), or none answered', {
+              type: 'object',
+              required: ['status', 'error', 'processes'],
+              properties: { status: { const: 'failed' }, error: { type: 'string' }, processes: { type: 'array', items: ref('ReloadReply') } },
+            }),
+            ...adminErrors,
+          },
+        },
+      },
       '/api/digests/flush': {
         post: {
           tags: ['admin'],
@@ -313,6 +345,40 @@ export function openApiDocument(version: string) {
           type: 'object',
           minProperties: 1,
           properties: { source: { enum: [...SOURCES] }, environment: { type: 'string' }, service: { type: 'string' }, severity: { enum: [...SEVERITIES] }, labels: labelMap },
+        },
+        ReloadReply: {
+          type: 'object',
+          required: ['process', 'ok'],
+          properties: { process: { type: 'string' }, ok: { type: 'boolean' }, hash: { type: 'string' }, error: { type: 'string' } },
+        },
+        Preview: {
+          type: 'object',
+          required: ['event', 'policy', 'alerts'],
+          properties: {
+            event: { type: 'string' },
+            ignored: { type: 'string' },
+            policy: { type: 'string', description: 'Hash of the policy previewed' },
+            alerts: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['key', 'title', 'source', 'severity', 'status', 'destinations'],
+                properties: {
+                  destinations: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['destination', 'type', 'format', 'route', 'fate', 'reason', 'template', 'parts'],
+                      properties: {
+                        fate: { enum: ['queued', 'digested', 'dropped', 'silenced'] },
+                        parts: { type: 'array', items: { type: 'object', required: ['text', 'bytes', 'limit'], properties: { text: { type: 'string' }, bytes: { type: 'integer' }, limit: { type: 'integer' } } } },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
         },
         AlertSummary: {
           type: 'object',

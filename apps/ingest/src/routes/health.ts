@@ -1,14 +1,15 @@
 import { Router } from 'express';
-import { describeRedisFull, readRedisMemory, type RedisConnection } from '@ng/core';
+import { describeRedisFull, policyDetails, readRedisMemory, type ActivePolicy, type RedisConnection } from '@ng/core';
 
 /**
- * /health is liveness (the seed's check); /ready says whether Redis can take webhooks: it must
- * answer, and have room (a full Redis with noeviction refuses every new job).
+ * /health is liveness (the seed's check) and names the policy in force; /ready says whether
+ * Redis can take webhooks: it must answer, and have room (a full Redis with noeviction refuses
+ * every new job).
  */
-export function healthRoutes(deps: { redis: RedisConnection }): Router {
+export function healthRoutes(deps: { redis: RedisConnection; policy: ActivePolicy }): Router {
   const router = Router();
   router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', ...policyDetails(deps.policy.current) });
   });
   router.get('/ready', async (_req, res) => {
     let memory;

@@ -1,6 +1,5 @@
-import type { Config, Logger, Metrics, RedisConnection } from '@ng/core';
+import type { Config, DestinationSpec, Logger, Metrics, RedisConnection } from '@ng/core';
 import type { Clock } from '../clock';
-import type { DestinationSpec } from '../policy';
 import { createWecomHttp } from '../wecom/http';
 import type { Channel } from './channel';
 import { createAppChannel } from './wecom-app';

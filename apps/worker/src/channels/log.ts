@@ -1,4 +1,4 @@
-import type { Logger } from '@ng/core';
+import { DESTINATION_FORMAT, type Logger } from '@ng/core';
 import type { Channel } from './channel';
 
 /** Dry run: with no WeCom settings the rendered card goes to the log, so the gateway works out of the box. */
@@ -6,8 +6,7 @@ export function createLogChannel(deps: { logger: Logger }, id = 'log'): Channel 
   return {
     id,
     kind: 'log',
-    format: 'text',
-    budgetBytes: 2048,
+    ...DESTINATION_FORMAT.log,
     interactive: false,
     budget: () => undefined,
     async send(message) {

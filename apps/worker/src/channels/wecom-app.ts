@@ -1,4 +1,4 @@
-import { hashId, type Config, type Logger, type Metrics, type RedisConnection } from '@ng/core';
+import { DESTINATION_FORMAT, hashId, type Config, type Logger, type Metrics, type RedisConnection } from '@ng/core';
 import type { Clock } from '../clock';
 import { createTokenCache, type TokenCache } from '../store/token-cache';
 import { DeliveryError } from '../wecom/classify';
@@ -131,8 +131,7 @@ export function createAppChannel(deps: AppDeps, target: AppTarget = {}): Channel
   return {
     id: target.id ?? 'app',
     kind: 'wecom-app',
-    format: 'text',
-    budgetBytes: 2048,
+    ...DESTINATION_FORMAT.app,
     budget,
     interactive: deps.interactive,
     async send(message): Promise<SendResult> {

@@ -1,4 +1,4 @@
-import { hashId } from '@ng/core';
+import { DESTINATION_FORMAT, hashId } from '@ng/core';
 import type { WecomHttp } from '../wecom/http';
 import type { Channel } from './channel';
 
@@ -9,8 +9,7 @@ export function createRobotChannel(deps: { http: WecomHttp; perMinute: number },
   return {
     id: target.id ?? `robot-${keyId.slice(0, 6)}`,
     kind: 'wecom-robot',
-    format: 'markdown',
-    budgetBytes: 4096,
+    ...DESTINATION_FORMAT.robot,
     interactive: false,
     // WeCom counts per key: two destinations with the same key share it.
     budget: () => ({ keys: [`robot:${keyId}`], perMinute: deps.perMinute }),

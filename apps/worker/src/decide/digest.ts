@@ -1,5 +1,4 @@
-import type { Alert } from '@ng/core';
-import type { Decision } from '../policy';
+import type { Alert, Decision } from '@ng/core';
 import type { DigestStore, Schedule } from '../store/digests';
 import type { ProblemStore } from '../store/problems';
 

@@ -1,6 +1,5 @@
-import type { AckStore, Alert, Message, PlanEntry, SilenceStore } from '@ng/core';
+import type { AckStore, ActivePolicy, Alert, Message, PlanEntry, SilenceStore } from '@ng/core';
 import type { Clock } from '../clock';
-import type { Policy } from '../policy';
 import type { DigestStore, Schedule } from '../store/digests';
 import type { ProblemStore } from '../store/problems';
 import type { StormStore } from '../store/storm';
@@ -16,7 +15,8 @@ import { validateAlertJob } from './validate';
 export type { Fate, Outcome } from './types';
 
 export interface DeciderDeps {
-  policy: Policy;
+  /** The routing policy in force (a reload replaces it). */
+  active: ActivePolicy;
   problems: ProblemStore;
   silences: SilenceStore;
   acks: AckStore;

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { deliveryJobSchema, deliveryKind, type DeliveryJobData, type HistoryWriter, type Links, type Logger, type MessageRecord, type Metrics, type SelfMonitor } from '@ng/core';
+import { actionableCard, deliveryJobSchema, deliveryKind, renderMessage, type ActivePolicy, type DeliveryJobData, type HistoryWriter, type Links, type Logger, type MessageRecord, type Metrics, type SelfMonitor } from '@ng/core';
 import type { Channel } from '../channels/channel';
 import type { Clock } from '../clock';
 import type { Budget } from '../store/budget';
@@ -7,13 +7,13 @@ import type { CardStore } from '../store/cards';
 import type { ProblemStore } from '../store/problems';
 import { DeliveryError, type Classification } from '../wecom/classify';
 import { pageOf, recordMessage } from './record';
-import { actionableCard, renderMessage } from './render';
 import { sendMessage } from './send-message';
 import { deferJob, settleFailure } from './settle';
 import { sourceName } from '../source-name';
 
 export interface DeliveryDeps {
-  channels: ReadonlyMap<string, Channel>;
+  /** The policy in force and the channels built from it (a reload replaces both). */
+  active: ActivePolicy<{ channels: ReadonlyMap<string, Channel> }>;
   budget: Budget;
   problems: ProblemStore;
   history: HistoryWriter;
@@ -44,7 +44,8 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
   return async function deliver(job: Job, token?: string): Promise<string> {
     const data = validateDeliveryJob(job.data);
     const { message, destinationId } = data;
-    const channel = deps.channels.get(destinationId);
+    const { policy, built } = deps.active.current;
+    const channel = built.channels.get(destinationId);
     if (!channel) throw new UnrecoverableError(`destination "${destinationId}" is not in the policy (it may have been removed): retry after restoring it`);
     const kind = deliveryKind(message);
     const alert = message.kind === 'alert' ? message.alert : undefined;
@@ -67,7 +68,18 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
           : await sendMessage({
               channel,
               budget: deps.budget,
-              render: (budgetBytes) => renderMessage(message, { format: channel.format, budgetBytes, tz: deps.tz, now: deps.clock.now(), lateNoticeAfterMs: deps.lateNoticeAfterMs, link }),
+              render: (budgetBytes) =>
+                renderMessage(message, {
+                  format: channel.format,
+                  budgetBytes,
+                  tz: deps.tz,
+                  now: deps.clock.now(),
+                  lateNoticeAfterMs: deps.lateNoticeAfterMs,
+                  policy,
+                  destinationId,
+                  link,
+                  onTemplateError: (error, template) => log.warn('card template failed: sent the built-in card instead', { template: template.name, error: error.message }),
+                }),
               card,
               mentions: message.kind === 'alert' ? message.mentions : undefined,
               progress: data.progress,

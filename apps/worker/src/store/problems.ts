@@ -70,7 +70,14 @@ function totalsOf(count: string | null, userCount: string | null, firstSeen: str
  * What the gateway knows of each problem (by alert key): its running totals, its status, who
  * holds the dedup claim, and which destinations were paged about it. Kept for `retentionMs`.
  */
-export function createProblemStore(deps: { redis: RedisConnection; prefix: string; dedupWindowMs: number; clock: Clock; retentionMs?: number }) {
+export function createProblemStore(deps: {
+  redis: RedisConnection;
+  prefix: string;
+  /** Read at each alert: a policy reload may change it. */
+  dedupWindowMs: () => number;
+  clock: Clock;
+  retentionMs?: number;
+}) {
   const { redis, prefix } = deps;
   const retentionMs = deps.retentionMs ?? 7 * 24 * 3600 * 1000;
   const problemKey = (key: string) => `${prefix}:problem:${key}`;
@@ -82,7 +89,7 @@ export function createProblemStore(deps: { redis: RedisConnection; prefix: strin
       const keys = [problemKey(alert.key), `${prefix}:seen:${alert.idempotencyKey}`, claimKey(alert)];
       const args = [
         deps.clock.now(),
-        deps.dedupWindowMs,
+        deps.dedupWindowMs(),
         claimantId,
         Number.isFinite(startsAt) ? startsAt : '',
         alert.count ?? '',

@@ -1,7 +1,8 @@
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, retryingJobOptions, createLogger, createRedis, jobIdFor, loadConfig, secretsOf, type Alert, type Config } from '@ng/core';
-import { REDIS_URL, dropPrefix, uniquePrefix } from '@ng/testkit';
+import { REDIS_URL, appEnv, dropPrefix, freePort, root, startProc, uniquePrefix, type Proc } from '@ng/testkit';
 import { startWorker, type RunningWorker } from '../../src/worker';
 import type { Clock } from '../../src/clock';
 
@@ -109,3 +110,25 @@ export async function startHarness(env: Record<string, string>, opts: { clock?: 
 }
 
 export type Harness = Awaited<ReturnType<typeof startHarness>>;
+
+/** Real worker processes (apps/worker/dist) on one prefix, each with its own /metrics port, sending to a fake WeCom app without rate limits. */
+export async function startWorkerProcesses(count: number, opts: { prefix: string; wecomUrl: string; env?: Record<string, string> }) {
+  const workers: Proc[] = [];
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) {
+    ports.push(await freePort());
+    workers.push(
+      startProc(path.join(root, 'apps/worker/dist/main.js'), {
+        REDIS_URL,
+        QUEUE_PREFIX: opts.prefix,
+        METRICS_PORT: String(ports[i]),
+        ...appEnv(opts.wecomUrl),
+        APP_RATE_LIMIT_PER_MIN: '100000',
+        STORM_THRESHOLD: '100000',
+        ...opts.env,
+      }),
+    );
+  }
+  await waitFor(() => workers.every((w) => w.output().includes('worker started')), `${count} workers to start`, 20_000);
+  return { workers, ports };
+}

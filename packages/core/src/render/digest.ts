@@ -22,20 +22,31 @@ function worstFirst(a: DigestItem, b: DigestItem): number {
   );
 }
 
-/** 'MM-DD HH:mm' in the display time zone. */
-function shortTime(iso: string | undefined, tz: string): string | undefined {
-  return formatTime(iso, tz)?.slice(5, 16);
+/**
+ * Times of one list line in the display time zone: 'MM-DD HH:mm', or 'YYYY-MM-DD HH:mm' for all
+ * of them when they do not share a year (a problem first seen in 2020 and last seen now).
+ */
+function lineTimes(tz: string, ...isos: Array<string | undefined>): Array<string | undefined> {
+  const full = isos.map((iso) => formatTime(iso, tz));
+  const years = new Set(full.filter(Boolean).map((t) => t!.slice(0, 4)));
+  return full.map((t) => t?.slice(years.size > 1 ? 0 : 5, 16));
+}
+
+/** A name (alertname, Sentry title) with the alert's summary annotation beside it: 磁盘使用率超过 80%, not only DiskUsageHigh. */
+function withSummary(name: string, alert: Alert): string {
+  const summary = oneLine(alert.summary, LIST_TITLE_BYTES);
+  return summary && summary !== name ? `${name}（${summary}）` : name;
 }
 
 function itemLine(item: DigestItem, tz: string): string {
   const { alert, totals } = item;
-  const first = shortTime(totals.firstSeen ?? alert.startsAt, tz);
-  const last = shortTime(totals.lastSeen ?? alert.receivedAt, tz);
+  const resolved = alert.status === 'resolved';
+  const [first, last, ended] = lineTimes(tz, totals.firstSeen ?? alert.startsAt, totals.lastSeen ?? alert.receivedAt, resolved ? alert.endsAt : undefined);
   const when = first && last && first !== last ? `${first} ~ ${last}` : (first ?? last);
   const count = Number.isFinite(totals.count) && totals.count > 0 ? `×${totals.count}` : undefined;
-  const title = oneLine(alert.title, LIST_TITLE_BYTES) ?? '-';
   const slow = performanceKind(alert);
-  return [`${SEVERITY_ICON[alert.severity]} ${title}`, slow && `🐢 ${slow}`, STATUS_WORD[alert.status], count, when].filter(Boolean).join(' · ');
+  const status = ended ? `${STATUS_WORD[alert.status]} ${ended}` : STATUS_WORD[alert.status];
+  return [`${SEVERITY_ICON[alert.severity]} ${withSummary(oneLine(alert.title, LIST_TITLE_BYTES) ?? '-', alert)}`, slow && `🐢 ${slow}`, status, count, when].filter(Boolean).join(' · ');
 }
 
 function moreLine(hidden: number): string {
@@ -139,7 +150,7 @@ export function renderStormSummary(input: { items: DigestItem[]; windowStart: st
     if (items.length === 1) return { line: [itemLine(items[0], opts.tz), service].filter(Boolean).join(' · '), alerts: 1 };
     const ended = items.filter((i) => i.alert.status === 'resolved').length;
     const count = `×${items.length}${ended ? `（${ended} 条已恢复）` : ''}`;
-    return { line: [`${SEVERITY_ICON[items[0].alert.severity]} ${name}`, service, count].filter(Boolean).join(' · '), alerts: items.length };
+    return { line: [`${SEVERITY_ICON[items[0].alert.severity]} ${withSummary(name, items[0].alert)}`, service, count].filter(Boolean).join(' · '), alerts: items.length };
   });
   return oneMessage(head, entries, opts);
 }

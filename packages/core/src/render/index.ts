@@ -1,7 +1,10 @@
 export * from './utf8';
 export * from './time';
-export type { Totals, RenderOptions, Card, CardLine } from './types';
+export type { Totals, RenderOptions } from './types';
+export { compileTemplate, TemplateError, type CardTemplate } from './template/compile';
+export { ALERT_FIELDS, VARIABLES } from './template/variables';
 export { renderAlert } from './card';
 export { MAX_PARTS } from './fit';
 export * from './digest';
 export * from './template-card';
+export { renderMessage, actionableCard, type RenderContext } from './message';

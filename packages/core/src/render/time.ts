@@ -42,15 +42,17 @@ export function zonedTimeToMs(wall: string, tz: string): number {
   return asUtc - zoneOffsetMs(asUtc - zoneOffsetMs(asUtc, tz), tz);
 }
 
-/** How long something lasted, in Chinese: 45秒, 3分12秒, 2小时5分, 1天3小时. */
-export function formatDuration(ms: number): string {
+const DURATION_UNITS = {
+  zh: ['天', '小时', '分', '秒'],
+  en: ['d', 'h', 'm', 's'],
+} as const;
+
+/** How long something lasted, in its two largest units: 45秒, 3分12秒, 2小时5分, 1天3小时 (en: 45s, 3m 12s, 2h 5m, 1d 3h). */
+export function formatDuration(ms: number, lang: keyof typeof DURATION_UNITS = 'zh'): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  const d = Math.floor(s / 86400);
-  const h = Math.floor((s % 86400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  if (d > 0) return h ? `${d}天${h}小时` : `${d}天`;
-  if (h > 0) return m ? `${h}小时${m}分` : `${h}小时`;
-  if (m > 0) return sec ? `${m}分${sec}秒` : `${m}分`;
-  return `${sec}秒`;
+  const amounts = [Math.floor(s / 86400), Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60), s % 60];
+  const units = DURATION_UNITS[lang];
+  const first = Math.min(amounts.findIndex((n) => n > 0) >>> 0, 3);
+  const shown = [first, first + 1].filter((i) => i === first || (i < 4 && amounts[i] > 0));
+  return shown.map((i) => `${amounts[i]}${units[i]}`).join(lang === 'en' ? ' ' : '');
 }

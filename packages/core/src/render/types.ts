@@ -1,3 +1,5 @@
+import type { CardTemplate } from './template/compile';
+
 /** The gateway's running totals for a problem (kept by the worker's history store; ISO times). */
 export interface Totals {
   count: number;
@@ -31,20 +33,8 @@ export interface RenderOptions {
   claim?: { by: string; at: string };
   /** This card escalates an unclaimed problem (⏫ 升级, level n). */
   escalation?: number;
-}
-
-/** One labelled line of a card; low-value lines are the first dropped when space is short. */
-export interface CardLine {
-  text: string;
-  low?: boolean;
-}
-
-/** What a card says, before it is written as text or markdown. User text is already one-line. */
-export interface Card {
-  header: string;
-  colour: 'warning' | 'comment' | 'info';
-  lines: CardLine[];
-  /** Free text (summary, description): the first thing shortened. */
-  body: string[];
-  url?: string;
+  /** The card template to use instead of the built-in one for the alert's source and this format. */
+  template?: CardTemplate;
+  /** A template a render limit stopped: the built-in card went out instead, and this says why. */
+  onTemplateError?: (error: Error, template: CardTemplate) => void;
 }

@@ -23,3 +23,21 @@ export function escapeMarkdown(s: string): string {
 export function linkTarget(url: string): string {
   return url.replace(/[\s()[\]<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
+
+/** Only http(s) links from a payload reach a card: `javascript:` and friends are dropped. */
+export function httpUrl(url: string | undefined): string | undefined {
+  if (!url || !/^https?:\/\/[^\s/?#]+/i.test(url)) return undefined;
+  return url;
+}
+
+/**
+ * What a phone shows of a link: no scheme, query or fragment; a long path keeps its host and
+ * its last two segments (…/issues/12345: the part that says which), at most maxChars.
+ */
+export function shortUrl(url: string, maxChars = 48): string {
+  const bare = url.replace(/^https?:\/\//i, '').replace(/[?#].*$/, '').replace(/\/+$/, '');
+  if (bare.length <= maxChars) return bare;
+  const [host, ...path] = bare.split('/');
+  const kept = `${host}/…/${path.slice(-2).join('/')}`;
+  return kept.length <= maxChars && path.length > 2 ? kept : `${bare.slice(0, maxChars - 1)}…`;
+}

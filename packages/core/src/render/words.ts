@@ -3,11 +3,6 @@ import type { AlertStatus, Severity } from '../alert';
 /** The seed's rule line (section 4): sixteen U+2501. */
 export const RULE_LINE = '━'.repeat(16);
 
-// The seed's labels 🏷️ and 🖥️ carry a variation selector and are followed by TWO spaces
-// (the emoji is drawn wide); kept byte for byte.
-export const TAG_ICON = '\u{1F3F7}\uFE0F ';
-export const SCREEN_ICON = '\u{1F5A5}\uFE0F ';
-
 /** The seed's severity table: 🚨 Critical, ⚠️ Warning, ℹ️ Info. */
 export const SEVERITY_ICON: Record<Severity, string> = { critical: '🚨', warning: '⚠️', info: 'ℹ️' };
 

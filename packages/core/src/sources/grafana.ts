@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import type { Alert } from '../alert';
+import { httpUrl } from '../render/user-text';
 import { MAX_TITLE, check, compact, text } from './fields';
 import { ruleAlertEntry, ruleAlertFields, ruleGroupSchema, type RuleAlertEntry } from './rule-alert';
 
@@ -59,7 +60,7 @@ export function normalizeGrafana(body: unknown, receivedAt: Date): Alert[] {
       kind: DATA_ALERTS[labels.alertname ?? ''] ? `grafana.${labels.alertname}` : 'grafana',
       title: titleOf(labels, annotations),
       service: labels.service ?? labels.job ?? labels.grafana_folder,
-      url: text(entry.panelURL, 2000) ?? text(entry.dashboardURL, 2000) ?? text(entry.generatorURL, 2000),
+      url: httpUrl(text(entry.panelURL, 2000)) ?? httpUrl(text(entry.dashboardURL, 2000)) ?? fields.generatorUrl,
       value: valuesText(entry.values) ?? text(entry.valueString, 1000),
     });
   });

@@ -3,3 +3,4 @@ export * from './sentry';
 export * from './alertmanager';
 export * from './grafana';
 export * from './test-alert';
+export * from './webhook';

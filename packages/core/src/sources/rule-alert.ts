@@ -1,5 +1,6 @@
 import Joi from 'joi';
 import { hashId, type Alert, type Severity } from '../alert';
+import { httpUrl } from '../render/user-text';
 import { MAX_TITLE, compact, isoTime, stringRecord, text } from './fields';
 
 /**
@@ -83,7 +84,10 @@ export function ruleAlertFields(source: 'alertmanager' | 'grafana', keyPrefix: s
     endsAt: entry.status === 'resolved' ? (isoTime(entry.endsAt) ?? receivedAt.toISOString()) : undefined,
     summary: text(annotations.summary, MAX_TITLE),
     description: text(annotations.description) ?? text(annotations.message),
+    // The rule's graph (http(s) only): templates may show it; cards prefer a shorter link.
+    generatorUrl: httpUrl(text(entry.generatorURL, 2000)),
     labels,
+    annotations: Object.keys(annotations).length ? annotations : undefined,
     receivedAt: receivedAt.toISOString(),
     truncatedAlerts: truncatedAlerts ? truncatedAlerts : undefined,
   }) satisfies Partial<Alert>;

@@ -168,6 +168,8 @@ function fromMetricAlert(input: SentryInput, body: Obj): Alert {
   const rule = asObj(incident.alert_rule);
   const projects = Array.isArray(incident.projects) ? incident.projects : Array.isArray(rule.projects) ? rule.projects : [];
   const resolved = mapped === 'resolved';
+  // "1000 events in the last 10 minutes\nFilter: level:error": what the rule measured, then how.
+  const [measure, ...how] = (text(data.description_text) ?? '').split('\n');
   return compact(base(input, `metric_alert.${action}`, hashId('sentry-metric', String(incident.id), action, text(incident.date_closed))), {
     key: `sentry-metric:${String(rule.id)}`,
     status: resolved ? ('resolved' as const) : ('firing' as const),
@@ -176,12 +178,23 @@ function fromMetricAlert(input: SentryInput, body: Obj): Alert {
     title: text(data.description_title, MAX_TITLE) ?? text(rule.name, MAX_TITLE) ?? text(incident.title, MAX_TITLE) ?? 'Sentry metric alert',
     environment: text(rule.environment, 100),
     service: text(projects[0], 200),
-    startsAt: isoTime(incident.date_started) ?? isoTime(incident.date_detected),
+    startsAt: incidentStart(incident, rule),
     endsAt: resolved ? (isoTime(incident.date_closed) ?? input.receivedAt.toISOString()) : undefined,
     url: text(data.web_url, 2000),
-    description: text(data.description_text),
+    measure: text(measure, MAX_TITLE) ?? text(rule.aggregate, 200),
+    description: text(how.join('\n')),
     labels: compact({ rule: text(rule.name, 500) }) as Record<string, string>,
   });
+}
+
+/**
+ * When the incident started. Sentry's own examples date the incident at the rule's creation:
+ * such a date says nothing about the incident, and the card then shows when it arrived.
+ */
+function incidentStart(incident: Obj, rule: Obj): string | undefined {
+  const started = isoTime(incident.date_started) ?? isoTime(incident.date_detected);
+  const ruleChanged = [isoTime(rule.date_created), isoTime(rule.date_modified)].filter((t): t is string => t !== undefined);
+  return started && ruleChanged.every((t) => Date.parse(started) > Date.parse(t)) ? started : undefined;
 }
 
 function fromLegacy(input: SentryInput, body: Obj): { event: string; alert: Alert } {

@@ -1,4 +1,4 @@
-import type { Config } from '@ng/core';
+import type { Config } from '../config';
 import type { Policy } from './types';
 
 /**

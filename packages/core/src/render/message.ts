@@ -1,4 +1,10 @@
-import { renderAlert, renderDigest, renderStormSummary, templateCardFor, type Message, type RenderOptions, type TemplateCard } from '@ng/core';
+import { pickTemplate } from '../policy/templates';
+import type { Policy } from '../policy/types';
+import type { Message } from '../queue';
+import { renderAlert } from './card';
+import { renderDigest, renderStormSummary } from './digest';
+import type { RenderOptions } from './types';
+import { templateCardFor, type TemplateCard } from './template-card';
 
 export interface RenderContext {
   format: RenderOptions['format'];
@@ -7,8 +13,12 @@ export interface RenderContext {
   now: number;
   /** A critical that waited longer than this says how late it is. */
   lateNoticeAfterMs: number;
-  /** The message's console page (PUBLIC_URL set). */
+  /** The policy in force and the destination the message goes to: they choose the card's template. */
+  policy?: Policy;
+  destinationId?: string;
+  /** The console page of what the message is about (PUBLIC_URL). */
   link?: string;
+  onTemplateError?: RenderOptions['onTemplateError'];
 }
 
 /**
@@ -31,7 +41,8 @@ export function renderMessage(message: Exclude<Message, { kind: 'card-update' }>
       const { alert } = message;
       const waitedMs = ctx.now - Date.parse(alert.receivedAt);
       const lateByMs = alert.severity === 'critical' && waitedMs > ctx.lateNoticeAfterMs ? waitedMs : undefined;
-      return renderAlert(alert, { ...opts, totals: message.totals, repeat: message.repeat, mentions: message.mentions, lateByMs, claim: message.claim, escalation: message.escalation });
+      const template = ctx.policy && ctx.destinationId !== undefined ? pickTemplate(ctx.policy, { alert, destinationId: ctx.destinationId, format: ctx.format }) : undefined;
+      return renderAlert(alert, { ...opts, totals: message.totals, repeat: message.repeat, mentions: message.mentions, lateByMs, claim: message.claim, escalation: message.escalation, template, onTemplateError: ctx.onTemplateError });
     }
     case 'digest':
       return renderDigest({ heading: message.heading, items: message.items }, opts);

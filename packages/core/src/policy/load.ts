@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import Joi from 'joi';
 import YAML from 'yaml';
-import { durationSchema, clockTimeSchema, parseDuration, severitySchema, sourceSchema, type Config } from '@ng/core';
+import type { Config } from '../config';
+import { durationSchema, clockTimeSchema, parseDuration, severitySchema, sourceSchema } from '../vocabulary';
 import { BUILTIN_ROUTES, defaultPolicy, SEED_DELIVERY } from './defaults';
+import { compilePolicyTemplates, sourceTemplatesSchema, templateSpecSchema } from './templates';
 import type { DestinationSpec, Policy, Route } from './types';
 
 const delivery = Joi.string().valid('immediate', 'hourly', 'daily', 'drop');
@@ -11,6 +14,9 @@ const names = Joi.array().items(Joi.string().min(1)).single();
 const schema = Joi.object({
   dedupWindow: durationSchema,
   dailyDigestAt: clockTimeSchema,
+  /** Unknown variables in templates are errors at load (default); false lets them print nothing. */
+  strictTemplates: Joi.boolean(),
+  templates: sourceTemplatesSchema,
   destinations: Joi.array().items(
     Joi.object({
       id: Joi.string().pattern(/^[\w.-]+$/).required(),
@@ -19,6 +25,7 @@ const schema = Joi.object({
       toParty: Joi.string(),
       toTag: Joi.string(),
       key: Joi.when('type', { is: 'robot', then: Joi.string().trim().required(), otherwise: Joi.forbidden() }),
+      template: templateSpecSchema,
     }),
   ),
   defaults: Joi.object({
@@ -40,6 +47,7 @@ const schema = Joi.object({
       delivery: Joi.alternatives(delivery, Joi.object({ critical: delivery, warning: delivery, info: delivery })),
       mentions: names,
       continue: Joi.boolean(),
+      template: templateSpecSchema,
     }),
   ),
 });
@@ -51,7 +59,10 @@ export class PolicyError extends Error {
   }
 }
 
-/** `${NAME}` in the file's values comes from the environment, so robot keys stay out of it. */
+/**
+ * `${NAME}` in the file's values comes from the environment, so robot keys stay out of it.
+ * Never inside templates: a card must not be able to print a secret.
+ */
 function expandEnv(value: unknown, env: Config['environment']): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{(\w+)\}/g, (_m, name: string) => {
@@ -60,7 +71,7 @@ function expandEnv(value: unknown, env: Config['environment']): unknown {
     });
   }
   if (Array.isArray(value)) return value.map((v) => expandEnv(v, env));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandEnv(v, env)]));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'template' || k === 'templates' ? v : expandEnv(v, env)]));
   return value;
 }
 
@@ -90,18 +101,41 @@ function checkDestinations(destinations: DestinationSpec[], config: Config, prob
   });
 }
 
+/** Where a policy's text comes from: POLICY_FILE, or a preview request (which may not name files). */
+export interface PolicySource {
+  /** The path, or a name such as "the request's policy". */
+  file: string;
+  text: string;
+  readFile: (file: string) => string;
+}
+
 /**
  * The routing policy: the seed's defaults from the environment alone, or POLICY_FILE (YAML or
  * JSON) validated completely at load (every problem listed with its path in one error).
  */
 export function loadPolicy(config: Config, readFile = (p: string) => fs.readFileSync(p, 'utf8')): Policy {
-  const base = defaultPolicy(config);
-  if (!config.policyFile) return base;
-  let parsed: unknown;
+  if (!config.policyFile) return defaultPolicy(config);
+  let text: string;
   try {
-    parsed = expandEnv(YAML.parse(readFile(config.policyFile)), config.environment);
+    text = readFile(config.policyFile);
   } catch (err) {
     throw new PolicyError(`POLICY_FILE ${config.policyFile}: ${(err as Error).message}`);
+  }
+  return parsePolicy(config, { file: config.policyFile, text, readFile });
+}
+
+/** A policy from its text: the file's, or one sent with a preview. */
+export function parsePolicy(config: Config, source: PolicySource): Policy {
+  const base = defaultPolicy(config);
+  const lines = new YAML.LineCounter();
+  let document: YAML.Document;
+  let parsed: unknown;
+  try {
+    document = YAML.parseDocument(source.text, { lineCounter: lines });
+    if (document.errors.length) throw document.errors[0];
+    parsed = expandEnv(document.toJS(), config.environment);
+  } catch (err) {
+    throw new PolicyError(`POLICY_FILE ${source.file}: ${(err as Error).message}`);
   }
   const { error, value } = schema.validate(parsed ?? {}, { abortEarly: false });
   const problems = error ? error.details.map((d) => d.message.replace(/"/g, '')) : [];
@@ -115,11 +149,14 @@ export function loadPolicy(config: Config, readFile = (p: string) => fs.readFile
   for (const [where, ids] of referenced) {
     for (const id of ids ?? []) if (!known.has(id)) problems.push(`${where} names unknown destination "${id}" (known: ${[...known].join(', ')})`);
   }
+  let templates = base.templates;
+  let read: string[] = [];
   if (!error) {
     compileLabels(routes, problems);
     checkDestinations(destinations, config, problems);
+    ({ templates, read } = compilePolicyTemplates(value, { ...source, document, lines }, problems));
   }
-  if (problems.length) throw new PolicyError(`POLICY_FILE ${config.policyFile} is invalid:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length) throw new PolicyError(`POLICY_FILE ${source.file} is invalid:\n  - ${problems.join('\n  - ')}`);
   return {
     destinations,
     // The file's routes first, so it can override the seed's rules that follow.
@@ -128,7 +165,16 @@ export function loadPolicy(config: Config, readFile = (p: string) => fs.readFile
       destinations: value.defaults?.destinations ?? destinations.map((d) => d.id),
       delivery: { ...SEED_DELIVERY, ...value.defaults?.delivery },
     },
+    templates,
+    hash: hashOf(source.text, ...read),
     dedupWindowMs: value.dedupWindow ? parseDuration(value.dedupWindow) : undefined,
     dailyDigestAt: value.dailyDigestAt,
   };
+}
+
+/** What identifies a loaded policy: its text and the template files it read. */
+function hashOf(...texts: string[]): string {
+  const hash = createHash('sha256');
+  for (const t of texts) hash.update(t).update('\u0000');
+  return hash.digest('hex').slice(0, 12);
 }

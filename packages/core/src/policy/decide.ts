@@ -1,4 +1,4 @@
-import type { Alert, Severity } from '@ng/core';
+import type { Alert, Severity } from '../alert';
 import type { Decision, Delivery, Policy, Route, RouteMatch } from './types';
 
 const anyOf = (allowed: string[] | undefined, value: string | undefined) => !allowed || (value !== undefined && allowed.includes(value));

@@ -1,4 +1,4 @@
-import type { Config } from '@ng/core';
+import type { Config } from '../config';
 import type { DestinationSpec, Policy, Route } from './types';
 
 /** The seed's 告警分级策略 by severity: critical now, warning hourly, info daily. */
@@ -32,5 +32,7 @@ export function defaultPolicy(config: Config): Policy {
     destinations,
     routes: BUILTIN_ROUTES,
     defaults: { destinations: destinations.map((d) => d.id), delivery: { ...SEED_DELIVERY } },
+    templates: { routes: {}, destinations: {}, sources: {} },
+    hash: 'built-in',
   };
 }

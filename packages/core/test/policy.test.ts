@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, type Alert } from '@ng/core';
-import { decide, defaultPolicy, loadPolicy, noiseSettings } from '../src/policy';
-import { criticalAlert } from './support/alerts';
+import { decide, defaultPolicy, loadConfig, loadPolicy, noiseSettings, type Alert } from '../src';
 
 const example = path.resolve(__dirname, '../../../docs/policy.example.yaml');
 /** The example's ${VAR}s, and the app credentials its app destination needs. */
@@ -13,7 +11,11 @@ const withFile = (text: string, ext = 'yaml', extra: Record<string, string> = en
   fs.writeFileSync(file, text);
   return loadConfig({ POLICY_FILE: file, WEIXIN_ROBOT_KEY: 'default-key', ...extra });
 };
-const alert = (overrides: Partial<Alert>) => criticalAlert(1, overrides);
+const critical: Alert = {
+  source: 'alertmanager', kind: 'alertmanager', key: 'am:problem-1', idempotencyKey: '1'.repeat(32), status: 'firing', severity: 'critical',
+  title: 'Problem1', labels: { alertname: 'Problem1', severity: 'critical' }, receivedAt: '2025-10-31T04:35:00.000Z',
+};
+const alert = (overrides: Partial<Alert>): Alert => ({ ...critical, ...overrides });
 const summary = (alerts: ReturnType<typeof decide>) => alerts.map((d) => `${d.destinationId}:${d.delivery}`);
 
 describe('default policy (the seed, from the environment alone)', () => {
