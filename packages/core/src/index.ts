@@ -10,3 +10,4 @@ export * from './render';
 export * from './silences';
 export * from './self-monitor';
 export * from './service';
+export * from './startup';

@@ -1,4 +1,4 @@
-import { clockTime, duration, flag, integer, list, oneOf, optionalInteger, optionalText, optionalUrl, port, secret, text, timeZone, url } from './kinds';
+import { clockTime, duration, flag, integer, list, oneOf, optionalInteger, optionalText, optionalUrl, port, redisUrl, secret, text, timeZone, url } from './kinds';
 
 /**
  * Every setting of the gateway, each written once: variable, default, validation, comment.
@@ -7,11 +7,7 @@ import { clockTime, duration, flag, integer, list, oneOf, optionalInteger, optio
  */
 export const SETTINGS = {
   port: port('PORT', 9000, "ingest's HTTP port (Sentry and Alertmanager post here)"),
-  redisUrl: text('REDIS_URL', 'redis://127.0.0.1:6379', 'Redis for queues and shared state', {
-    pattern: /^(rediss?:\/\/|redis-sentinel:\/\/|redis-cluster:\/\/)/,
-    expected: 'a URL starting with redis://, rediss://, redis-sentinel:// or redis-cluster://',
-    example: 'redis://127.0.0.1:6379',
-  }),
+  redisUrl: redisUrl('REDIS_URL', 'redis://127.0.0.1:6379', 'Redis for queues and shared state'),
   queuePrefix: text('QUEUE_PREFIX', '{ng}', 'prefix of every Redis key; the braces make it a Cluster hash tag'),
   logLevel: oneOf('LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'], 'log level'),
   displayTz: timeZone('DISPLAY_TZ', 'Asia/Shanghai', 'time zone of cards and digest hours'),
