@@ -72,17 +72,21 @@ beforeAll(async () => {
   const tls = await startRedisServer({ port: tlsPort, args: ['--port', '0', '--tls-port', String(tlsPort), '--tls-cert-file', cert, '--tls-key-file', key, '--tls-auth-clients', 'no'] });
   const master = await startRedisServer();
   const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+  const full = await startRedisServer({ args: ['--maxmemory', '100kb'] });
+  const readOnlyUser = await startRedisServer({ args: ['--user', 'reader', 'on', '>reader-password', '~*', '+@read', '+info', '+ping'] });
   const sentinel = await startRedisSentinel();
   const cluster = await startRedisCluster();
-  servers.push(withPassword, tls, master, replica);
+  servers.push(withPassword, tls, master, replica, full, readOnlyUser);
   groups.push(sentinel, cluster);
-  dirs.push(withPassword.dir, tls.dir, master.dir, replica.dir);
+  dirs.push(...[withPassword, tls, master, replica, full, readOnlyUser].map((server) => server.dir));
   sentinelUrl = sentinel.url;
   clusterUrl = cluster.url;
   ports = {
     password: withPassword.port,
     tls: tlsPort,
     replica: replica.port,
+    full: full.port,
+    reader: readOnlyUser.port,
     free: await freePort(),
     http: await listen(http.createServer((_req, res) => res.end('hello'))),
     // Accepts connections and never says a word: a firewall's tarpit, a hung proxy.
@@ -127,6 +131,8 @@ const CASES: Array<[string, Entry, () => Record<string, string>, number, RegExp]
   ['redis:// at a Cluster node', 'gateway', () => ({ REDIS_URL: `redis://${clusterNode()}` }), 2, /is a Redis Cluster node: write REDIS_URL=redis-cluster:\/\//],
   ['cluster: no node answers', 'gateway', () => ({ REDIS_URL: `redis-cluster://127.0.0.1:${ports.free}` }), 3, /not reachable \(ECONNREFUSED/],
   ['a read-only replica', 'gateway', () => ({ REDIS_URL: `redis://127.0.0.1:${ports.replica}` }), 2, /is a read-only replica \(READONLY\): point REDIS_URL at the master/],
+  ['Redis full (maxmemory, noeviction)', 'gateway', () => ({ REDIS_URL: `redis://127.0.0.1:${ports.full}` }), 2, /is full \(OOM: maxmemory reached, nothing may be evicted\): raise its maxmemory/],
+  ['an ACL user without writes', 'gateway', () => ({ REDIS_URL: `redis://reader:reader-password@127.0.0.1:${ports.reader}` }), 2, /lets the REDIS_URL user in but not write \(NOPERM\)/],
   ['not Redis (an HTTP server)', 'gateway', () => ({ REDIS_URL: `redis://127.0.0.1:${ports.http}` }), 2, /^Something answers at 127\.0\.0\.1:\d+, but not as Redis does/],
   ['accepts, never answers', 'gateway', () => ({ REDIS_URL: `redis://127.0.0.1:${ports.silent}` }), 3, /did not answer \(ETIMEDOUT, waited \d s\)/],
 ];
