@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, createLogger, loadConfig, secretsOf } from '../src';
+import { ConfigError, createLogger, followedBy, loadConfig, secretsOf } from '../src';
 
 describe('loadConfig', () => {
   it('gives the documented defaults with an empty environment', () => {
@@ -81,5 +81,15 @@ describe('logger redaction', () => {
     for (const secret of ['corp-secret-123', 'robot-key-456', 'hook-token-789', 'admin-pass-000', 'abcdef', 'YWRtaW46']) expect(out).not.toContain(secret);
     expect(out).toContain('"key":"am:1"');
     expect(out.split('\n').filter(Boolean)).toHaveLength(3);
+  });
+
+  it('text for people follows its JSON line, indented, redacted too; the JSON stays one line', () => {
+    let out = '';
+    const stream = new Writable({ write: (chunk, _e, cb) => ((out += chunk.toString()), cb()) });
+    const logger = createLogger({ service: 't', secrets: ['robot-key-456'], stream });
+    logger.info('dry run', { card: 'line 1\nline 2 robot-key-456', ...followedBy('line 1\nline 2 robot-key-456') });
+    const [json, ...text] = out.trimEnd().split('\n');
+    expect(JSON.parse(json)).toMatchObject({ message: 'dry run', card: 'line 1\nline 2 [redacted]' });
+    expect(text).toEqual(['    line 1', '    line 2 [redacted]']);
   });
 });

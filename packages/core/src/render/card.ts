@@ -1,7 +1,7 @@
 import type { Alert, AlertStatus } from '../alert';
 import { fitParts } from './fit';
 import { formatDuration, formatTime } from './time';
-import type { Card, CardLine, RenderOptions } from './types';
+import type { Card, CardLine, CardDestination, RenderOptions } from './types';
 import { oneLine } from './user-text';
 import { colourOf, LEVEL_ICON, SCREEN_ICON, SEVERITY_ICON, STATUS_WORD, TAG_ICON } from './words';
 
@@ -98,13 +98,28 @@ function alertmanagerCard(alert: Alert, opts: RenderOptions, now: Date): Card {
   };
 }
 
-/** The gateway's own POST /test: says where it came from and that the path works. */
+const DESTINATION: Record<CardDestination['kind'], { label: string; outcome: string }> = {
+  'wecom-app': { label: '企业微信应用', outcome: '收到即说明 Webhook → 队列 → 企业微信 整条链路正常。' },
+  'wecom-robot': { label: '企业微信群机器人', outcome: '收到即说明 Webhook → 队列 → 企业微信 整条链路正常。' },
+  log: { label: '网关日志 (演练模式 dry run)', outcome: '演练模式：这条消息只写入了网关日志，没有发往企业微信。设置 WEIXIN_* 后重启，才会真正发送。' },
+};
+
+/**
+ * The gateway's own POST /test: says where it came from, where this copy went and what that
+ * proves — a copy in the log (dry run) must never read as a delivery to WeCom.
+ */
 function testCard(alert: Alert, opts: RenderOptions): Card {
+  const to = opts.destination && DESTINATION[opts.destination.kind];
   return {
     header: `🧪 [测试消息] ${oneLine(alert.title) ?? ''}`.trimEnd(),
     colour: 'info',
-    lines: present([line(`${TAG_ICON} 来源`, 'Gateway'), line(`${SCREEN_ICON} 服务`, oneLine(alert.service)), line('⏰ 时间', formatTime(alert.startsAt, opts.tz))]),
-    body: [alert.summary ?? ''].filter(Boolean),
+    lines: present([
+      line(`${TAG_ICON} 来源`, 'Gateway'),
+      line(`${SCREEN_ICON} 服务`, oneLine(alert.service)),
+      line('⏰ 时间', formatTime(alert.startsAt, opts.tz)),
+      to && opts.destination ? line('📤 发往', `${to.label} ${opts.destination.id}`) : undefined,
+    ]),
+    body: [to?.outcome ?? alert.summary ?? ''].filter(Boolean),
   };
 }
 

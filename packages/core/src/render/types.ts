@@ -22,6 +22,14 @@ export interface RenderOptions {
   lateByMs?: number;
   /** For durations that have no end yet; defaults to new Date(). */
   now?: Date;
+  /** Where this copy goes: the test card (POST /test) says so, so a dry run is never read as delivery. */
+  destination?: CardDestination;
+}
+
+/** A channel as a card names it. */
+export interface CardDestination {
+  kind: 'wecom-app' | 'wecom-robot' | 'log';
+  id: string;
 }
 
 /** One labelled line of a card; low-value lines are the first dropped when space is short. */
