@@ -121,7 +121,7 @@ function distinctCritical(n: number, tag: string): Alert {
 }
 
 async function drainOnce(kind: 'gateway' | 'bare', processes: number) {
-  const wecom = await startFakeWecomProc({ FAKE_KEEP_MESSAGES: '0', FAKE_ROBOT_PER_MINUTE: '100000000' });
+  const wecom = await startFakeWecomProc({ FAKE_WECOM_KEEP_MESSAGES: '0', FAKE_WECOM_ROBOT_PER_MINUTE: '100000000' });
   const p = prefix('drain');
   const connection = createRedis(REDIS_URL, 'worker');
   const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix: p });
@@ -182,7 +182,7 @@ async function drainBench() {
 
 /** ingest + one worker + the fake WeCom, each its own process. */
 async function startGateway(env: Record<string, string>) {
-  const wecom = await startFakeWecomProc({ FAKE_ROBOT_PER_MINUTE: '100000000' });
+  const wecom = await startFakeWecomProc({ FAKE_WECOM_ROBOT_PER_MINUTE: '100000000' });
   const p = prefix('e2e');
   const port = await freePort();
   const common = { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url), ...env };
