@@ -131,7 +131,7 @@ const CASES: Array<[string, Entry, () => Record<string, string>, number, RegExp]
   ['redis:// at a Cluster node', 'gateway', () => ({ REDIS_URL: `redis://${clusterNode()}` }), 2, /is a Redis Cluster node: write REDIS_URL=redis-cluster:\/\//],
   ['cluster: no node answers', 'gateway', () => ({ REDIS_URL: `redis-cluster://127.0.0.1:${ports.free}` }), 3, /not reachable \(ECONNREFUSED/],
   ['a read-only replica', 'gateway', () => ({ REDIS_URL: `redis://127.0.0.1:${ports.replica}` }), 2, /is a read-only replica \(READONLY\): point REDIS_URL at the master/],
-  ['Redis full (maxmemory, noeviction)', 'gateway', () => ({ REDIS_URL: `redis://127.0.0.1:${ports.full}` }), 2, /is full \(OOM: maxmemory reached, nothing may be evicted\): raise its maxmemory/],
+  ['Redis full (maxmemory, noeviction)', 'gateway', () => ({ REDIS_URL: `redis://127.0.0.1:${ports.full}` }), 2, /is full \(OOM, maxmemory reached and nothing may be evicted\): raise its maxmemory or free memory/],
   ['an ACL user without writes', 'gateway', () => ({ REDIS_URL: `redis://reader:reader-password@127.0.0.1:${ports.reader}` }), 2, /lets the REDIS_URL user in but not write \(NOPERM\)/],
   ['not Redis (an HTTP server)', 'gateway', () => ({ REDIS_URL: `redis://127.0.0.1:${ports.http}` }), 2, /^Something answers at 127\.0\.0\.1:\d+, but not as Redis does/],
   ['accepts, never answers', 'gateway', () => ({ REDIS_URL: `redis://127.0.0.1:${ports.silent}` }), 3, /did not answer \(ETIMEDOUT, waited \d s\)/],

@@ -53,12 +53,12 @@ function readStat(pid: number): { cpu: number; rssMb: number } {
   }
 }
 
-export function startProc(file: string, env: Record<string, string>, opts: { nodeArgs?: string[] } = {}): Proc {
+export function startProc(file: string, env: Record<string, string>, opts: { nodeArgs?: string[]; args?: string[] } = {}): Proc {
   // Output goes straight to a file, as with docker's log driver: no reader process pays for it,
   // and a child never blocks on a full pipe.
   const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proc-')), 'output.log');
   const fd = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), file], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', fd, fd] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), file, ...(opts.args ?? [])], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
   const out = () => {
     const size = fs.statSync(logFile).size;
