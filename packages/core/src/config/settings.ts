@@ -34,7 +34,7 @@ export const SETTINGS = {
     allowOpen: flag('ADMIN_ALLOW_OPEN', false, 'serve admin endpoints without credentials (trusted networks only)'),
   },
   bodyLimit: text('BODY_LIMIT', '1mb', 'largest webhook body (413 above)', { pattern: /^\d+(b|kb|mb)$/i, expected: 'a size in b, kb or mb', example: '1mb' }),
-  metricsPort: port('METRICS_PORT', 9100, "worker's /metrics and /health"),
+  metricsPort: port('METRICS_PORT', 9100, "split mode: each worker's /metrics and /health (all-in-one serves both on PORT)"),
   workerConcurrency: integer('WORKER_CONCURRENCY', 20, 'jobs per worker process at once', { min: 1, max: 1000 }),
   shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 20000, 'on SIGTERM, time for jobs in flight to finish (ms)'),
   jobLockMs: integer('JOB_LOCK_MS', 30000, "a worker's hold on a job (ms); a crashed worker's jobs return to the queue after it", { min: 1000 }),
