@@ -1,19 +1,17 @@
-// Fails fast with one clear line when Redis is not reachable, before anything else starts.
-// Plain TCP PING so it runs before dependencies are built.
-import net from 'node:net';
+// The suite and the benchmarks use the Redis at REDIS_URL. The gateway's own start-up check
+// (packages/core, so it runs after the build) says in one line when that Redis cannot serve.
+import core from '../packages/core/dist/index.js';
 
-const url = new URL(process.env.REDIS_URL || 'redis://127.0.0.1:6379');
-const host = url.hostname || '127.0.0.1';
-const port = Number(url.port || 6379);
-
-const socket = net.connect({ host, port });
-const fail = (why) => {
-  console.error(
-    `Redis is not reachable at ${host}:${port} (${why}): start Redis (redis-server --daemonize yes) or set REDIS_URL to a reachable server.`,
-  );
-  process.exit(1);
-};
-socket.setTimeout(2000, () => fail('timed out'));
-socket.on('error', (err) => fail(err.code || err.message));
-socket.on('connect', () => socket.end(url.password ? '' : 'PING\r\n'));
-socket.on('close', () => process.exit(0));
+const { ConfigError, checkRedis, loadConfig } = core;
+let config;
+try {
+  config = loadConfig({ REDIS_URL: process.env.REDIS_URL });
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : String(err));
+  process.exit(2);
+}
+const check = await checkRedis(config.redisUrl, { prefix: '{check-redis}' });
+if (!check.ok) {
+  console.error(`The tests and benchmarks need Redis: ${check.problem.line}`);
+  process.exit(check.problem.exitCode);
+}

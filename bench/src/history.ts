@@ -32,7 +32,7 @@ const KEY_FAMILIES: Array<[string, RegExp]> = [
 export async function memoryOnce(n: number, env: Record<string, string> = {}) {
   const redis = await startRedisServer();
   const client = createRedis(redis.url, 'worker');
-  const wecom = await startFakeWecomProc({ FAKE_KEEP_MESSAGES: '0' });
+  const wecom = await startFakeWecomProc({ FAKE_WECOM_KEEP_MESSAGES: '0' });
   const prefix = '{mem}';
   try {
     const queue = new Queue(QUEUE_NAMES.alerts, { connection: client, prefix });

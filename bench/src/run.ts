@@ -117,7 +117,7 @@ async function ingestBench() {
 type DrainKind = 'gateway' | 'gateway-nohistory' | 'bare';
 
 async function drainOnce(kind: DrainKind, processes: number) {
-  const wecom = await startFakeWecomProc({ FAKE_KEEP_MESSAGES: '0', FAKE_ROBOT_PER_MINUTE: '100000000' });
+  const wecom = await startFakeWecomProc({ FAKE_WECOM_KEEP_MESSAGES: '0', FAKE_WECOM_ROBOT_PER_MINUTE: '100000000' });
   const p = prefix('drain');
   const connection = createRedis(REDIS_URL, 'worker');
   const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix: p });
@@ -181,7 +181,7 @@ async function drainBench() {
 
 /** ingest + one worker + the fake WeCom, each its own process. */
 async function startGateway(env: Record<string, string>) {
-  const wecom = await startFakeWecomProc({ FAKE_ROBOT_PER_MINUTE: '100000000' });
+  const wecom = await startFakeWecomProc({ FAKE_WECOM_ROBOT_PER_MINUTE: '100000000' });
   const gw = await startGatewayProcs({ redisUrl: REDIS_URL, workers: 1, name: 'bench-e2e', env: { ...appEnv(wecom.url), STORM_INTERVAL: '1m', ...env } });
   return {
     wecom,

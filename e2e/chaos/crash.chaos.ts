@@ -9,7 +9,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
  * is acknowledged, so only a crash between the two can repeat one).
  */
 async function crashScenario(name: string, redisUrl: string, total: number) {
-  const wecom = await startFakeWecomProc({ FAKE_ROBOT_PER_MINUTE: '100000000' });
+  const wecom = await startFakeWecomProc({ FAKE_WECOM_ROBOT_PER_MINUTE: '100000000' });
   const gw = await startGateway({ redisUrl, workers: 3, name, env: { ...appEnv(wecom.url), APP_RATE_LIMIT_PER_MIN: '100000000', LOG_LEVEL: 'warn' } });
   try {
     const accepted: string[] = [];

@@ -53,18 +53,18 @@ describe('chaos: outages', () => {
       env: { ...appEnv(wecom.url), APP_RATE_LIMIT_PER_MIN: '100', BACKOFF_BASE_MS: '500', DELIVERY_ATTEMPTS: '30', FREQ_LIMIT_DELAY_MS: '2000', LATE_NOTICE_AFTER: '3s', LOG_LEVEL: 'warn' },
     });
     try {
-      wecom.command('down', 'refused');
+      await wecom.command('down', 'refused');
       const accepted: string[] = [];
       for (let i = 0; i < 150; i++) {
         if ((await gw.post('/webhook/alertmanager', alertmanagerWebhook(i, { tag: 'wecom' }))) === 202) accepted.push(`Chaoswecom${i}x`);
       }
       await sleep(3000);
-      wecom.command('down', '5xx');
+      await wecom.command('down', '5xx');
       await sleep(3000);
-      wecom.command('down', '45009');
+      await wecom.command('down', '45009');
       await sleep(3000);
       const duringOutage = await wecom.stats();
-      wecom.command('down', null);
+      await wecom.command('down', null);
       const recoveredAt = Date.now();
       // Past the budget the backlog waits for a storm summary a minute later: wait for it.
       let stats = await wecom.stats();
@@ -103,8 +103,8 @@ describe('chaos: outages', () => {
       await send(0, 200);
       await gw.drained();
       const before = (await wecom.stats()).gettokenCalls;
-      wecom.command('script', 'gettoken', [{ errcode: -1 }, { errcode: -1 }, { errcode: -1 }, { httpStatus: 502 }]);
-      wecom.command('expireTokens');
+      await wecom.command('script', 'gettoken', [{ errcode: -1 }, { errcode: -1 }, { errcode: -1 }, { httpStatus: 502 }]);
+      await wecom.command('expireTokens');
       await send(200, 400);
       await gw.drained(120_000);
       const stats = await wecom.stats();

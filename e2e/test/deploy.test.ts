@@ -122,3 +122,22 @@ describe('.env.example and README', () => {
     });
   });
 });
+
+describe("README's commands", () => {
+  const readme = read('README.md');
+  const pkg = JSON.parse(read('package.json')) as { packageManager: string; scripts: Record<string, string> };
+  const version = pkg.packageManager.replace(/^pnpm@/, '');
+
+  it('need no global pnpm: each runs the pinned one through npx', () => {
+    const words = [...Object.keys(pkg.scripts), 'install', 'run'];
+    expect(readme.match(new RegExp(`\\bpnpm (${words.join('|')})\\b`, 'g')) ?? []).toEqual([]);
+    expect([...new Set(readme.match(/pnpm@[\d.]+/g))]).toEqual([`pnpm@${version}`]);
+  });
+
+  it('name scripts that exist, and reach the doctor with run (pnpm has a doctor of its own)', () => {
+    const named = [...readme.matchAll(/npx -y pnpm@[\d.]+ (?:run )?([\w:-]+)/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(10);
+    for (const name of named) expect(['install', ...Object.keys(pkg.scripts)], name).toContain(name);
+    expect(readme).not.toMatch(/pnpm@[\d.]+ doctor/);
+  });
+});

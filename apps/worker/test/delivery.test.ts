@@ -53,8 +53,12 @@ describe('delivery to WeCom', () => {
     h = await startHarness({});
     await h.add(seedSentryAlert());
     await waitFor(() => h.logs.lines.some((l) => l.message === '消息发送成功'), 'a log delivery');
-    const card = h.logs.lines.find((l) => String(l.message).includes('[log channel'));
-    expect(String(card?.message).split('\n').slice(1).join('\n')).toBe(seedCards().sentry);
+    const card = h.logs.lines.find((l) => l.dryRun === true && l.card !== undefined);
+    expect(card?.card).toBe(seedCards().sentry);
+    // Then the card as text, for people: every line of it, indented under its JSON line.
+    const at = h.logs.raw.findIndex((l) => l.includes('"card":'));
+    expect(h.logs.raw.slice(at + 1, at + 1 + seedCards().sentry.split('\n').length)).toEqual(seedCards().sentry.split('\n').map((l) => `    ${l}`));
+    expect(h.logs.lines.some((l) => l.level === 'warn' && String(l.message).startsWith('DRY RUN: nothing will reach WeCom'))).toBe(true);
     expect(wecom.sendCalls + wecom.robotCalls).toBe(0);
   });
 

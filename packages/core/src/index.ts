@@ -18,3 +18,4 @@ export * from './self-monitor';
 export * from './service';
 export * from './policy';
 export * from './preview';
+export * from './startup';

@@ -19,6 +19,20 @@ const SECRET_PATTERNS: RegExp[] = [
 const REDACTED = '[redacted]';
 /** Where winston looks for the finished line. */
 const MESSAGE = Symbol.for('message');
+/** Text that follows its JSON line instead of sitting in it (symbol keys stay out of JSON.stringify). */
+const TEXT = Symbol('text');
+
+/**
+ * Meta for a log call whose text people must read as it is, with its line breaks (the card of
+ * a dry run): the JSON line stays one line for machines, and the text follows it, each line
+ * indented — the shape of a stack trace, which `docker logs`, grep and log shippers' multiline
+ * rules already keep with its line.
+ */
+export function followedBy(text: string): Record<symbol, string> {
+  return { [TEXT]: text };
+}
+
+const indent = (text: string) => text.replace(/^/gm, '    ');
 
 /** Replaces the configured secret values, and anything shaped like a token, in one text. */
 export function redactText(text: string, secrets: readonly string[]): string {
@@ -91,7 +105,8 @@ export function createLogger(options: {
   const line = winston.format((info) => {
     if (levels[info.level] > threshold) return false;
     info.timestamp = new Date().toISOString();
-    info[MESSAGE] = redactText(serialize(info), secrets);
+    const text = info[TEXT] as string | undefined;
+    info[MESSAGE] = redactText(text === undefined ? serialize(info) : `${serialize(info)}\n${indent(text)}`, secrets);
     return info;
   });
   return winston.createLogger({

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { byteLength, formatDuration, formatTime, MAX_PARTS, normalizeGrafana, renderAlert, type Alert, type RenderOptions } from '../src';
+import { byteLength, formatDuration, formatTime, MAX_PARTS, normalizeGrafana, renderAlert, testAlert, type Alert, type RenderOptions } from '../src';
 
 /** The two code blocks of the seed's section 4 (消息格式示例), byte for byte. */
 function seedCards(): [string, string] {
@@ -119,6 +119,23 @@ describe('headers, status words and level lines', () => {
     const card = one(alert, { ...text, ...opts });
     expect(firstLine(card)).toBe(header);
     if (line) expect(card.split('\n')).toContain(line);
+  });
+});
+
+describe('the test card (POST /test) says where it went', () => {
+  const alert = testAlert(new Date('2025-10-31T04:30:45Z'), 'nonce');
+  it.each<[string, RenderOptions['destination'], string | undefined, string]>([
+    ['to the WeCom app', { kind: 'wecom-app', id: 'app' }, '📤 发往: 企业微信应用 app', '收到即说明 Webhook → 队列 → 企业微信 整条链路正常。'],
+    ['to a group robot', { kind: 'wecom-robot', id: 'robot-1' }, '📤 发往: 企业微信群机器人 robot-1', '收到即说明 Webhook → 队列 → 企业微信 整条链路正常。'],
+    ['to the log (dry run)', { kind: 'log', id: 'log' }, '📤 发往: 网关日志 (演练模式 dry run) log', '演练模式：这条消息只写入了网关日志，没有发往企业微信。设置 WEIXIN_* 后重启，才会真正发送。'],
+    ['not told', undefined, undefined, '这是一条测试消息：它出现在哪里，就说明 Webhook → 队列 → 发送 已通到了哪里。'],
+  ])('%s', (_name, destination, line, outcome) => {
+    const lines = one(alert, { ...text, destination }).split('\n');
+    expect(lines[0]).toBe('🧪 [测试消息] 测试告警 (notification-gateway)');
+    expect(lines.filter((l) => l.startsWith('📤'))).toEqual(line ? [line] : []);
+    expect(lines).toContain(outcome);
+    // Only a copy that reached WeCom claims the whole path works.
+    expect(lines.some((l) => l.includes('整条链路正常'))).toBe(destination?.kind === 'wecom-app' || destination?.kind === 'wecom-robot');
   });
 });
 

@@ -1,21 +1,62 @@
-import { startFakeWecom } from './fake-wecom';
+import Joi from 'joi';
+import { describeMessage, startFakeWecom } from './fake-wecom';
 
 /**
- * The fake WeCom as its own process (benchmarks, chaos suite): prints its URL, then answers
- * GET /__stats with what it recorded.
+ * `pnpm fake-wecom`: the fake WeCom as a program, for trying the gateway without a WeCom
+ * account (README, "First card in 5 minutes") and for the benchmarks and the chaos suite.
+ * Its credentials come from its environment; it prints the settings that point the gateway
+ * at it, then every message it receives.
  */
+const ENV = Joi.object({
+  FAKE_WECOM_PORT: Joi.number().integer().min(0).max(65535).default(9400),
+  FAKE_WECOM_HOST: Joi.string().default('127.0.0.1'),
+  FAKE_WECOM_CORP_ID: Joi.string().default('ww-test-corp'),
+  FAKE_WECOM_CORP_SECRET: Joi.string().default('test-corp-secret-value'),
+  FAKE_WECOM_AGENT_ID: Joi.number().integer().positive().default(1000002),
+  FAKE_WECOM_ROBOT_KEYS: Joi.string().default('robot-key-one-secret'),
+  FAKE_WECOM_ROBOT_PER_MINUTE: Joi.number().integer().positive().default(20),
+  FAKE_WECOM_TOKEN_TTL_SEC: Joi.number().integer().positive().default(7200),
+  FAKE_WECOM_KEEP_MESSAGES: Joi.boolean().truthy('1').falsy('0').default(true),
+  FAKE_WECOM_PRINT: Joi.boolean().truthy('1').falsy('0').default(true),
+})
+  .unknown(true)
+  .prefs({ abortEarly: false, errors: { wrap: { label: false } } });
+
 async function main() {
+  const { value: env, error } = ENV.validate(process.env);
+  if (error) {
+    console.error(`fake WeCom: ${error.details.map((d) => `${d.message} (given ${JSON.stringify(d.context?.value)})`).join('; ')}`);
+    process.exit(2);
+  }
+  const robotKeys = String(env.FAKE_WECOM_ROBOT_KEYS).split(',').filter(Boolean);
   const wecom = await startFakeWecom({
-    robotKeys: (process.env.FAKE_ROBOT_KEYS ?? 'robot-key-one-secret').split(','),
-    robotPerMinute: Number(process.env.FAKE_ROBOT_PER_MINUTE ?? 20),
-    keepMessages: process.env.FAKE_KEEP_MESSAGES !== '0',
+    port: env.FAKE_WECOM_PORT,
+    host: env.FAKE_WECOM_HOST,
+    corpId: env.FAKE_WECOM_CORP_ID,
+    corpSecret: env.FAKE_WECOM_CORP_SECRET,
+    agentId: env.FAKE_WECOM_AGENT_ID,
+    robotKeys,
+    robotPerMinute: env.FAKE_WECOM_ROBOT_PER_MINUTE,
+    tokenTtlSec: env.FAKE_WECOM_TOKEN_TTL_SEC,
+    keepMessages: env.FAKE_WECOM_KEEP_MESSAGES,
+    onMessage: env.FAKE_WECOM_PRINT ? (m) => process.stdout.write(`${describeMessage(m)}\n`) : undefined,
+  }).catch((err: Error & { code?: string }) => {
+    console.error(`fake WeCom cannot listen on ${env.FAKE_WECOM_HOST}:${env.FAKE_WECOM_PORT} (${err.code ?? err.message}): set FAKE_WECOM_PORT to a free port`);
+    process.exit(2);
   });
-  process.stdout.write(`${JSON.stringify({ url: wecom.url })}\n`);
-  process.on('message', (msg: { cmd: string; args?: unknown[] }) => {
-    if (msg.cmd === 'stats') process.send?.({ stats: wecom.stats() });
-    if (msg.cmd === 'down') wecom.down(msg.args?.[0] as never);
-    if (msg.cmd === 'expireTokens') wecom.expireTokens();
-    if (msg.cmd === 'script') wecom.script(msg.args?.[0] as never, msg.args?.[1] as never);
-  });
+  process.stdout.write(
+    [
+      `fake WeCom listening on ${wecom.url}`,
+      `  app:   corp id ${wecom.corpId}, secret ${wecom.corpSecret}, agent id ${wecom.agentId}`,
+      `  robot: key${robotKeys.length > 1 ? 's' : ''} ${robotKeys.join(', ')} (${env.FAKE_WECOM_ROBOT_PER_MINUTE} messages a minute each)`,
+      'Point the gateway at it (in the shell that starts the gateway):',
+      `  export WEIXIN_API_BASE=${wecom.url} WEIXIN_CORP_ID=${wecom.corpId} WEIXIN_CORP_SECRET=${wecom.corpSecret} WEIXIN_AGENT_ID=${wecom.agentId}`,
+      `What it received: curl ${wecom.url}/__fake/messages${env.FAKE_WECOM_PRINT ? '   (each message is also printed below)' : ''}`,
+      '',
+    ].join('\n'),
+  );
+  const stop = () => void wecom.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
 }
 void main();

@@ -1,4 +1,4 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -53,15 +53,12 @@ function readStat(pid: number): { cpu: number; rssMb: number } {
   }
 }
 
-export function startProc(file: string, env: Record<string, string>, opts: { ipc?: boolean; nodeArgs?: string[] } = {}): Proc {
+export function startProc(file: string, env: Record<string, string>, opts: { nodeArgs?: string[]; args?: string[] } = {}): Proc {
   // Output goes straight to a file, as with docker's log driver: no reader process pays for it,
   // and a child never blocks on a full pipe.
   const logFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'proc-')), 'output.log');
   const fd = fs.openSync(logFile, 'a');
-  const stdio: Array<'ignore' | 'ipc' | number> = ['ignore', fd, fd, ...(opts.ipc ? (['ipc'] as const) : [])];
-  const child = opts.ipc
-    ? fork(file, [], { env: { PATH: process.env.PATH, ...env }, stdio, execArgv: opts.nodeArgs })
-    : spawn(process.execPath, [...(opts.nodeArgs ?? []), file], { env: { PATH: process.env.PATH, ...env }, stdio });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), file, ...(opts.args ?? [])], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', fd, fd] });
   fs.closeSync(fd);
   const out = () => {
     const size = fs.statSync(logFile).size;
@@ -102,22 +99,29 @@ export async function waitForOutput(proc: Proc, text: string | RegExp, timeoutMs
   }
 }
 
-/** The fake WeCom in its own process; answers stats and takes commands over IPC. */
+/**
+ * The fake WeCom in its own process (benchmarks, chaos suite), steered through its HTTP control
+ * API; env takes the FAKE_WECOM_* settings of `pnpm fake-wecom`.
+ */
 export async function startFakeWecomProc(env: Record<string, string> = {}) {
-  const proc = startProc(path.join(root, 'packages/testkit/dist/fake-wecom-main.js'), env, { ipc: true });
-  await waitForOutput(proc, '"url"');
-  const { url } = JSON.parse(/\{"url".*\}/.exec(proc.output())![0]) as { url: string };
+  const proc = startProc(path.join(root, 'packages/testkit/dist/fake-wecom-main.js'), { FAKE_WECOM_PORT: '0', FAKE_WECOM_PRINT: '0', ...env });
+  await waitForOutput(proc, /listening on http:\/\/\S+/);
+  const url = /listening on (http:\/\/\S+)/.exec(proc.output())![1];
+  const control = async (method: 'GET' | 'POST', pathname: string, body?: unknown) => {
+    const res = await fetch(`${url}/__fake/${pathname}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    if (!res.ok) throw new Error(`fake WeCom ${pathname}: ${res.status} ${await res.text()}`);
+    return res.json();
+  };
   return {
     proc,
     url,
-    command(cmd: 'down' | 'expireTokens' | 'script', ...args: unknown[]) {
-      proc.child.send({ cmd, args });
+    async command(cmd: 'down' | 'expireTokens' | 'script', ...args: unknown[]): Promise<void> {
+      if (cmd === 'down') await (args[0] === null ? control('POST', 'up', {}) : control('POST', 'down', { mode: args[0] }));
+      if (cmd === 'expireTokens') await control('POST', 'expire-tokens', {});
+      if (cmd === 'script') await control('POST', 'script', { api: args[0], answers: args[1] });
     },
     stats(): Promise<{ accepted: number; gettokenCalls: number; sendCalls: number; robotCalls: number; messages: Array<{ at: number; content: string }> }> {
-      return new Promise((resolve) => {
-        proc.child.once('message', (m: { stats: never }) => resolve(m.stats));
-        proc.child.send({ cmd: 'stats' });
-      });
+      return control('GET', 'stats');
     },
   };
 }

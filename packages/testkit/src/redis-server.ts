@@ -13,12 +13,13 @@ async function portOpen(port: number): Promise<boolean> {
 }
 
 /** A redis-server of the suite's own, on a spare port, optionally with AOF as in docker-compose.yml. */
-export async function startRedisServer(opts: { port?: number; aof?: boolean; cluster?: boolean; dir?: string } = {}) {
+export async function startRedisServer(opts: { port?: number; aof?: boolean; cluster?: boolean; dir?: string; args?: string[] } = {}) {
   const port = opts.port ?? (await freePort());
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chaos-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--maxmemory-policy', 'noeviction'];
   args.push('--appendonly', opts.aof ? 'yes' : 'no', '--appendfsync', 'everysec');
   if (opts.cluster) args.push('--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', '2000');
+  args.push(...(opts.args ?? []));
   let child: ChildProcess = spawn('redis-server', args, { stdio: 'ignore' });
   const waitUp = async () => {
     for (let i = 0; i < 200 && !(await portOpen(port)); i++) await sleep(25);

@@ -78,6 +78,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
                   policy,
                   destinationId,
                   link,
+                  destination: { kind: channel.kind, id: channel.id },
                   onTemplateError: (error, template) => log.warn('card template failed: sent the built-in card instead', { template: template.name, error: error.message }),
                 }),
               card,

@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { parseRedisUrl } from '../redis';
 import { clockTimeSchema, durationSchema, parseDuration } from '../vocabulary';
 
 /**
@@ -63,6 +64,21 @@ const httpUrl = () =>
 
 export function url(name: string, def: string, doc: string): Setting<string> {
   return setting({ name, doc, default: def, expected: 'an http:// or https:// URL', example: def, schema: blank(httpUrl().default(def)) });
+}
+
+/** Every form createRedis understands; a URL it cannot read stops start-up here, with the others. */
+export function redisUrl(name: string, def: string, doc: string): Setting<string> {
+  const schema = Joi.string()
+    .trim()
+    .custom((value: string) => (parseRedisUrl(value), value));
+  return setting({
+    name,
+    doc,
+    default: def,
+    expected: 'redis://[:password@]host:port[/db], rediss://… (TLS), redis-sentinel://host:26379[,host:26379]/master or redis-cluster://host:7000[,host:7001]',
+    example: def,
+    schema: blank(schema.default(def)),
+  });
 }
 
 export function optionalUrl(name: string, doc: string, example: string): Setting<string | undefined> {

@@ -30,7 +30,8 @@ export const ALL_SETTINGS: readonly Setting<unknown>[] = (() => {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid configuration (${problems.length} problem${problems.length > 1 ? 's' : ''}):\n  - ${problems.join('\n  - ')}`);
+    // One problem fits on one line; several are listed, one a line.
+    super(problems.length === 1 ? `invalid configuration: ${problems[0]}` : `invalid configuration (${problems.length} problems):\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }
 }

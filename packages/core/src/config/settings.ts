@@ -1,4 +1,4 @@
-import { clockTime, duration, flag, integer, list, oneOf, optionalInteger, optionalText, optionalUrl, port, secret, text, timeZone, url } from './kinds';
+import { clockTime, duration, flag, integer, list, oneOf, optionalInteger, optionalText, optionalUrl, port, redisUrl, secret, text, timeZone, url } from './kinds';
 
 /**
  * Every setting of the gateway, each written once: variable, default, validation, comment.
@@ -7,11 +7,7 @@ import { clockTime, duration, flag, integer, list, oneOf, optionalInteger, optio
  */
 export const SETTINGS = {
   port: port('PORT', 9000, "ingest's HTTP port (Sentry and Alertmanager post here)"),
-  redisUrl: text('REDIS_URL', 'redis://127.0.0.1:6379', 'Redis for queues and shared state', {
-    pattern: /^(rediss?:\/\/|redis-sentinel:\/\/|redis-cluster:\/\/)/,
-    expected: 'a URL starting with redis://, rediss://, redis-sentinel:// or redis-cluster://',
-    example: 'redis://127.0.0.1:6379',
-  }),
+  redisUrl: redisUrl('REDIS_URL', 'redis://127.0.0.1:6379', 'Redis for queues and shared state'),
   queuePrefix: text('QUEUE_PREFIX', '{ng}', 'prefix of every Redis key; the braces make it a Cluster hash tag'),
   logLevel: oneOf('LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'], 'log level'),
   displayTz: timeZone('DISPLAY_TZ', 'Asia/Shanghai', 'time zone of cards and digest hours'),
@@ -43,7 +39,7 @@ export const SETTINGS = {
     allowOpen: flag('ADMIN_ALLOW_OPEN', false, 'serve admin endpoints without credentials (trusted networks only)'),
   },
   bodyLimit: text('BODY_LIMIT', '1mb', 'largest webhook body (413 above)', { pattern: /^\d+(b|kb|mb)$/i, expected: 'a size in b, kb or mb', example: '1mb' }),
-  metricsPort: port('METRICS_PORT', 9100, "worker's /metrics and /health"),
+  metricsPort: port('METRICS_PORT', 9100, "split mode: each worker's /metrics and /health (all-in-one serves both on PORT)"),
   workerConcurrency: integer('WORKER_CONCURRENCY', 20, 'jobs per worker process at once', { min: 1, max: 1000 }),
   shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 20000, 'on SIGTERM, time for jobs in flight to finish (ms)'),
   jobLockMs: integer('JOB_LOCK_MS', 30000, "a worker's hold on a job (ms); a crashed worker's jobs return to the queue after it", { min: 1000 }),

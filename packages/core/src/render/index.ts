@@ -1,6 +1,6 @@
 export * from './utf8';
 export * from './time';
-export type { Totals, RenderOptions } from './types';
+export type { Totals, RenderOptions, CardDestination } from './types';
 export { compileTemplate, TemplateError, type CardTemplate } from './template/compile';
 export { ALERT_FIELDS, VARIABLES } from './template/variables';
 export { renderAlert } from './card';

@@ -18,6 +18,8 @@ export interface RenderContext {
   destinationId?: string;
   /** The console page of what the message is about (PUBLIC_URL). */
   link?: string;
+  /** The channel the message goes through: the test card names it. */
+  destination?: RenderOptions['destination'];
   onTemplateError?: RenderOptions['onTemplateError'];
 }
 
@@ -42,7 +44,7 @@ export function renderMessage(message: Exclude<Message, { kind: 'card-update' }>
       const waitedMs = ctx.now - Date.parse(alert.receivedAt);
       const lateByMs = alert.severity === 'critical' && waitedMs > ctx.lateNoticeAfterMs ? waitedMs : undefined;
       const template = ctx.policy && ctx.destinationId !== undefined ? pickTemplate(ctx.policy, { alert, destinationId: ctx.destinationId, format: ctx.format }) : undefined;
-      return renderAlert(alert, { ...opts, totals: message.totals, repeat: message.repeat, mentions: message.mentions, lateByMs, claim: message.claim, escalation: message.escalation, template, onTemplateError: ctx.onTemplateError });
+      return renderAlert(alert, { ...opts, totals: message.totals, repeat: message.repeat, mentions: message.mentions, lateByMs, claim: message.claim, escalation: message.escalation, destination: ctx.destination, template, onTemplateError: ctx.onTemplateError });
     }
     case 'digest':
       return renderDigest({ heading: message.heading, items: message.items }, opts);

@@ -37,4 +37,12 @@ export interface RenderOptions {
   template?: CardTemplate;
   /** A template a render limit stopped: the built-in card went out instead, and this says why. */
   onTemplateError?: (error: Error, template: CardTemplate) => void;
+  /** Where this copy goes: the test card (POST /test) says so, so a dry run is never read as delivery. */
+  destination?: CardDestination;
+}
+
+/** A channel as a card names it. */
+export interface CardDestination {
+  kind: 'wecom-app' | 'wecom-robot' | 'log';
+  id: string;
 }

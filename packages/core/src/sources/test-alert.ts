@@ -14,7 +14,8 @@ export function testAlert(receivedAt: Date, nonce: string): Alert {
     title: '测试告警 (notification-gateway)',
     service: 'notification-gateway',
     startsAt: at,
-    summary: '这是一条测试消息：收到即说明 Webhook → 队列 → 企业微信 整条链路正常。',
+    // Where the copy is read tells what it proves: the card says so when it knows its destination.
+    summary: '这是一条测试消息：它出现在哪里，就说明 Webhook → 队列 → 发送 已通到了哪里。',
     labels: {},
     receivedAt: at,
   };

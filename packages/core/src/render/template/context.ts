@@ -4,6 +4,13 @@ import { httpUrl, oneLine } from '../user-text';
 import { colourOf, LEVEL_ICON, performanceKind, SEVERITY_ICON, STATUS_WORD } from '../words';
 import { stripMarks } from './markers';
 
+/** Where a copy of the test card went, and what its arrival proves: a copy in the log (dry run) must never read as a delivery to WeCom. */
+const DESTINATION = {
+  'wecom-app': { label: '企业微信应用', outcome: '收到即说明 Webhook → 队列 → 企业微信 整条链路正常。' },
+  'wecom-robot': { label: '企业微信群机器人', outcome: '收到即说明 Webhook → 队列 → 企业微信 整条链路正常。' },
+  log: { label: '网关日志 (演练模式 dry run)', outcome: '演练模式：这条消息只写入了网关日志，没有发往企业微信。设置 WEIXIN_* 后重启，才会真正发送。' },
+} as const;
+
 /** The header is repeated on every part: it may take a quarter of the budget at most. */
 function titleBytes(budgetBytes: number): number {
   return Math.max(16, Math.min(256, Math.floor(budgetBytes / 4) - 48));
@@ -129,6 +136,7 @@ export function templateContext(alert: Alert, opts: RenderOptions) {
     late_by: positive(opts.lateByMs),
     claim: opts.claim && { by: one(opts.claim.by), at: time(opts.claim.at) },
     escalation: opts.escalation,
+    destination: opts.destination && { ...DESTINATION[opts.destination.kind], id: opts.destination.id },
     performance: performanceKind(alert),
     runbook: httpUrl(alert.annotations?.runbook_url),
     details: detailsLink(alert, opts.link),

@@ -56,6 +56,7 @@ export const VARIABLES = {
   details: 'the 🔗 详情 link: alert.url, except that the console page stands in for a raw Prometheus graph link',
   page: "the alert's page in the gateway's console (PUBLIC_URL set)",
   mentions: 'user ids to @-mention (robot markdown; the mention filter writes them)',
+  destination: 'where this copy goes: destination.label (企业微信应用, 企业微信群机器人, 网关日志), destination.id, destination.outcome (what its arrival proves; the test card shows it)',
   format: 'text or markdown',
   tz: 'DISPLAY_TZ',
 } as const;

@@ -1,0 +1,215 @@
+import type http from 'node:http';
+
+/**
+ * The WeCom endpoints the gateway and the doctor call, answering as reference/wecom.md says
+ * WeCom does: errcode in an HTTP 200 body, the byte limits, the robot's 20 a minute, tokens
+ * that expire, 60020 for an untrusted IP, 93000/93004 for a wrong or disabled robot.
+ */
+export interface Recorded {
+  api: 'app' | 'robot';
+  key?: string;
+  msgtype: string;
+  content: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+/** A scripted answer for the next call: an errcode, an HTTP status, a delay, or a reset socket. */
+export type Scripted = { errcode: number; errmsg?: string } | { httpStatus: number } | { delayMs: number } | 'reset';
+export type ScriptedApi = 'gettoken' | 'app' | 'robot';
+export type DownMode = 'refused' | '5xx' | '45009';
+
+/** Who the app may reach (WeCom's 可见范围); department 1 is the whole company. */
+export interface VisibleRange {
+  users: string[];
+  parties: number[];
+  tags: number[];
+}
+
+/** Everything the fake knows; the control API and the programmatic handle change it. */
+export interface FakeState {
+  corpId: string;
+  corpSecret: string;
+  agentId: number;
+  robotKeys: Set<string>;
+  disabledRobotKeys: Set<string>;
+  untrustedIp: boolean;
+  visibleRange: VisibleRange;
+  tokenTtlSec: number;
+  robotPerMinute: number;
+  keepMessages: boolean;
+  now: () => number;
+  down: DownMode | null;
+  tokens: Map<string, number>;
+  tokenSeq: number;
+  robotSends: Map<string, { times: number[]; start: number }>;
+  scripts: Record<ScriptedApi, Scripted[]>;
+  messages: Recorded[];
+  accepted: number;
+  gettokenCalls: number;
+  sendCalls: number;
+  robotCalls: number;
+  onMessage?: (message: Recorded) => void;
+}
+
+type Res = http.ServerResponse;
+type Query = URLSearchParams;
+
+const hint = (code: number) => `, hint: [${Date.now()}${Math.floor(Math.random() * 1e6)}], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=${code}`;
+
+export const json = (res: Res, body: unknown, status = 200) => {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+};
+const err = (res: Res, errcode: number, errmsg: string) => json(res, { errcode, errmsg: `${errmsg}${hint(errcode)}` });
+
+function record(state: FakeState, message: Recorded) {
+  state.accepted++;
+  if (state.keepMessages) state.messages.push(message);
+  state.onMessage?.(message);
+}
+
+/** Applies a scripted answer or the down mode; true when it answered. */
+async function scripted(state: FakeState, api: ScriptedApi, req: http.IncomingMessage, res: Res): Promise<boolean> {
+  if (state.down === '5xx') return json(res, { error: 'bad gateway' }, 502), true;
+  if (state.down === '45009') return err(res, 45009, 'api freq out of limit'), true;
+  const next = state.scripts[api].shift();
+  if (!next) return false;
+  if (next === 'reset') return req.socket.destroy(), true;
+  if ('delayMs' in next) {
+    await new Promise((r) => setTimeout(r, next.delayMs));
+    return false;
+  }
+  if ('httpStatus' in next) return json(res, { error: 'scripted' }, next.httpStatus), true;
+  return err(res, next.errcode, next.errmsg ?? 'scripted error'), true;
+}
+
+/** What a call made with an access token meets before its own checks. */
+function tokenProblem(state: FakeState, query: Query): [number, string] | undefined {
+  const token = query.get('access_token');
+  if (!token) return [41001, 'access_token missing'];
+  const expires = state.tokens.get(token);
+  if (expires === undefined) return [40014, 'invalid access_token'];
+  if (expires <= state.now()) return [42001, 'access_token expired'];
+  // WeCom checks the app's trusted IPs (企业可信IP) on the calls a token makes.
+  if (state.untrustedIp) return [60020, 'not allow to access from your ip'];
+  return undefined;
+}
+
+function contentOf(body: Record<string, unknown>): { msgtype: string; content: string } {
+  const msgtype = String(body.msgtype ?? '');
+  return { msgtype, content: String((body[msgtype] as { content?: string } | undefined)?.content ?? '') };
+}
+
+async function gettoken(state: FakeState, query: Query, req: http.IncomingMessage, res: Res) {
+  state.gettokenCalls++;
+  if (await scripted(state, 'gettoken', req, res)) return;
+  if (query.get('corpid') !== state.corpId) return err(res, 40013, 'invalid corpid');
+  if (query.get('corpsecret') !== state.corpSecret) return err(res, 40001, 'invalid credential');
+  const token = `fake-access-token-${++state.tokenSeq}-${Math.random().toString(36).slice(2)}`;
+  state.tokens.set(token, state.now() + state.tokenTtlSec * 1000);
+  json(res, { errcode: 0, errmsg: 'ok', access_token: token, expires_in: state.tokenTtlSec });
+}
+
+/** GET /cgi-bin/agent/get: the app's details and visible range (WeCom doc 90227), read-only. */
+function agentGet(state: FakeState, query: Query, res: Res) {
+  const problem = tokenProblem(state, query);
+  if (problem) return err(res, ...problem);
+  if (Number(query.get('agentid')) !== state.agentId) return err(res, 40056, 'invalid agentid');
+  const { users, parties, tags } = state.visibleRange;
+  json(res, {
+    errcode: 0,
+    errmsg: 'ok',
+    agentid: state.agentId,
+    name: 'notification-gateway (fake)',
+    allow_userinfos: { user: users.map((userid) => ({ userid })) },
+    allow_partys: { partyid: parties },
+    allow_tags: { tagid: tags },
+    close: 0,
+  });
+}
+
+async function messageSend(state: FakeState, query: Query, body: Record<string, unknown>, req: http.IncomingMessage, res: Res) {
+  state.sendCalls++;
+  if (await scripted(state, 'app', req, res)) return;
+  const problem = tokenProblem(state, query);
+  if (problem) return err(res, ...problem);
+  if (Number(body.agentid) !== state.agentId) return err(res, 40056, 'invalid agentid');
+  if (!body.touser && !body.toparty && !body.totag) return err(res, 82001, 'All touser & toparty & totag invalid');
+  const { users, parties, tags } = state.visibleRange;
+  if (users.length + parties.length + tags.length === 0) return err(res, 81013, 'user & party & tag all invalid');
+  const { msgtype, content } = contentOf(body);
+  if (msgtype !== 'text' && msgtype !== 'markdown') return err(res, 40008, 'invalid message type');
+  if (!content) return err(res, 44004, 'empty content');
+  if (msgtype === 'markdown' && Buffer.byteLength(content) > 2048) return err(res, 45002, 'content size out of limit');
+  // Text over 2048 bytes is cut silently by WeCom, never rejected.
+  const delivered = msgtype === 'text' ? Buffer.from(content).subarray(0, 2048).toString('utf8') : content;
+  record(state, { api: 'app', msgtype, content: delivered, body, at: state.now() });
+  // Users whose id starts with "ghost" do not exist: a partial success, as WeCom answers it.
+  const invalid = String(body.touser ?? '').split('|').filter((u) => u.startsWith('ghost'));
+  json(res, { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid: `msg-${state.accepted}` });
+}
+
+/** The robot's own checks, shared by send and upload: the key, then whether it is disabled. */
+function robotProblem(state: FakeState, key: string): [number, string] | undefined {
+  if (!state.robotKeys.has(key) && !state.disabledRobotKeys.has(key)) return [93000, 'invalid webhook url'];
+  return undefined;
+}
+
+async function webhookSend(state: FakeState, query: Query, body: Record<string, unknown>, req: http.IncomingMessage, res: Res) {
+  state.robotCalls++;
+  if (await scripted(state, 'robot', req, res)) return;
+  const key = query.get('key') ?? '';
+  const problem = robotProblem(state, key);
+  if (problem) return err(res, ...problem);
+  if (state.disabledRobotKeys.has(key)) return err(res, 93004, 'robot is disabled');
+  // Sliding minute per key, kept as a queue so a long run stays O(1) per message.
+  const window = state.robotSends.get(key) ?? { times: [] as number[], start: 0 };
+  state.robotSends.set(key, window);
+  while (window.start < window.times.length && window.times[window.start] <= state.now() - 60_000) window.start++;
+  if (window.start > 1024) {
+    window.times = window.times.slice(window.start);
+    window.start = 0;
+  }
+  if (window.times.length - window.start >= state.robotPerMinute) return err(res, 45009, 'api freq out of limit');
+  const { msgtype, content } = contentOf(body);
+  if (msgtype !== 'text' && msgtype !== 'markdown') return err(res, 40008, 'invalid message type');
+  const limit = msgtype === 'text' ? 2048 : 4096;
+  if (Buffer.byteLength(content) > limit) return err(res, 40058, `${msgtype}.content exceed max length ${limit}. invalid Request Parameter`);
+  window.times.push(state.now());
+  record(state, { api: 'robot', key, msgtype, content, body, at: state.now() });
+  json(res, { errcode: 0, errmsg: 'ok' });
+}
+
+/**
+ * POST /cgi-bin/webhook/upload_media?key=&type=file: stores a file for the robot and posts
+ * nothing (WeCom doc 91770, 文件上传接口; 5 B to 20 MB). What WeCom answers here for a
+ * disabled robot is not documented: the fake treats it as a valid key.
+ */
+function uploadMedia(state: FakeState, query: Query, raw: Buffer, req: http.IncomingMessage, res: Res) {
+  const problem = robotProblem(state, query.get('key') ?? '');
+  if (problem) return err(res, ...problem);
+  const type = query.get('type');
+  if (type !== 'file' && type !== 'voice') return err(res, 40004, 'invalid media type');
+  if (!String(req.headers['content-type']).startsWith('multipart/form-data') || raw.length < 5) return err(res, 40006, 'invalid file size');
+  json(res, { errcode: 0, errmsg: 'ok', type, media_id: `fake-media-${++state.tokenSeq}`, created_at: String(Math.floor(state.now() / 1000)) });
+}
+
+/** Answers one WeCom call; false when the path is none of WeCom's. */
+export async function answerWecom(state: FakeState, url: URL, raw: Buffer, req: http.IncomingMessage, res: Res): Promise<boolean> {
+  const query = url.searchParams;
+  if (url.pathname === '/cgi-bin/gettoken') return await gettoken(state, query, req, res), true;
+  if (url.pathname === '/cgi-bin/agent/get') return agentGet(state, query, res), true;
+  if (url.pathname === '/cgi-bin/webhook/upload_media') return uploadMedia(state, query, raw, req, res), true;
+  if (url.pathname !== '/cgi-bin/message/send' && url.pathname !== '/cgi-bin/webhook/send') return false;
+  let body: Record<string, unknown> = {};
+  if (raw.length) {
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return err(res, 40008, 'invalid message type. Warning: wrong json format.'), true;
+    }
+  }
+  if (url.pathname === '/cgi-bin/message/send') await messageSend(state, query, body, req, res);
+  else await webhookSend(state, query, body, req, res);
+  return true;
+}
