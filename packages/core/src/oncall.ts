@@ -2,12 +2,18 @@ import Joi from 'joi';
 import { clockTimeSchema, durationSchema, parseDuration } from './vocabulary';
 import { zonedTimeToMs } from './render/time';
 
-/** A member of a rotation: a WeCom user id, and a mobile number where a robot can only @ by phone. */
+/**
+ * A member of a rotation: a WeCom user id (app recipient, `<@userid>` on robot cards), a mobile
+ * number (robots @ by phone in a companion text message), or both.
+ */
 export interface Member {
-  userid: string;
+  userid?: string;
   name?: string;
   mobile?: string;
 }
+
+/** How overrides and pages name a member: the user id, else the mobile number. */
+export const memberId = (member: Member): string => member.userid ?? member.mobile ?? '';
 
 /**
  * Who is on call: members take turns of `every` (1d, 7d …), handing over at `handoff` (local
@@ -23,9 +29,11 @@ export interface Rotation {
   overrides?: Array<{ from: string; to: string; userid: string }>;
 }
 
+const userid = Joi.string().pattern(/^[\w.@-]{1,64}$/).messages({ 'string.pattern.base': '{{#label}} must be a WeCom user id (letters, digits, _ . @ -)' });
+const mobile = Joi.string().pattern(/^\+?\d{5,20}$/).messages({ 'string.pattern.base': '{{#label}} must be a phone number (digits, an optional +)' });
 const member = Joi.alternatives(
-  Joi.string().pattern(/^[\w.@-]{1,64}$/).custom((userid: string) => ({ userid })),
-  Joi.object({ userid: Joi.string().pattern(/^[\w.@-]{1,64}$/).required(), name: Joi.string().max(64), mobile: Joi.string().pattern(/^\+?\d{5,20}$/) }),
+  userid.custom((id: string) => ({ userid: id })),
+  Joi.object({ userid, name: Joi.string().max(64), mobile }).or('userid', 'mobile'),
 );
 const localTime = Joi.string().pattern(/^\d{4}-\d\d-\d\d(?: \d\d:\d\d)?$/).messages({ 'string.pattern.base': '{{#label}} must be a local time as YYYY-MM-DD HH:MM' });
 
@@ -35,7 +43,7 @@ export const rotationSchema = Joi.object({
   handoff: clockTimeSchema.default('09:00'),
   every: durationSchema.default('7d'),
   start: Joi.string().pattern(/^\d{4}-\d\d-\d\d$/).required().messages({ 'string.pattern.base': '{{#label}} must be a date as YYYY-MM-DD' }),
-  overrides: Joi.array().items(Joi.object({ from: localTime.required(), to: localTime.required(), userid: Joi.string().required() })),
+  overrides: Joi.array().items(Joi.object({ from: localTime.required(), to: localTime.required(), userid: Joi.string().required().description('a member: user id, or mobile for a mobile-only member') })),
 });
 
 export interface Shift {
@@ -51,7 +59,7 @@ export function onCall(rotation: Rotation, atMs: number, tz: string): { now: Shi
   const period = parseDuration(rotation.every);
   const start = zonedTimeToMs(`${rotation.start} ${rotation.handoff}`, tz);
   const members = rotation.members;
-  const byId = (userid: string) => members.find((m) => m.userid === userid) ?? { userid };
+  const byId = (id: string): Member => members.find((m) => memberId(m) === id) ?? { userid: id };
   const overrides = (rotation.overrides ?? [])
     .map((o) => ({ from: zonedTimeToMs(o.from, tz), until: zonedTimeToMs(o.to, tz), member: byId(o.userid), override: true }))
     .filter((o) => o.until > o.from);

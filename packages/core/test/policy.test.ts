@@ -66,6 +66,15 @@ describe('the README policy example', () => {
     expect(decide(policy, alert({ labels: { team: 'dba' } }))[0].mentions).toEqual(['wangwu']);
   });
 
+  it('a route may mention a rotation and escalate in levels', () => {
+    expect(policy.rotations.map((r) => r.id)).toEqual(['sre']);
+    const [payments] = decide(policy, alert({ service: 'payments-api' }));
+    expect(payments.rotation).toBe('sre');
+    const route = policy.routes.find((r) => r.name === 'payments-pages-now')!;
+    expect(route.escalation).toEqual({ afterMs: 600_000, levels: [{ mention: 'next' }, { destinations: ['ops-group'] }] });
+    expect(route).not.toHaveProperty('escalate');
+  });
+
   it('the same policy as JSON works too', () => {
     const json = withFile(JSON.stringify({ destinations: [{ id: 'x', type: 'robot', key: 'k' }], routes: [{ name: 'all', match: {}, delivery: 'drop' }] }), 'json');
     expect(summary(decide(loadPolicy(json), alert({})))).toEqual(['x:drop']);
@@ -94,6 +103,35 @@ routes:
     for (const part of ['dedupWindow must be a number and a unit', 'destinations[0].key is required', 'destinations[1].type must be one of', 'routes[0].delivery', 'unknown destination "nowhere"']) {
       expect(message).toContain(part);
     }
+  });
+
+  it('on-call wiring: unknown rotations and destinations, next without a rotation, a lone escalateAfter, a backwards override', () => {
+    const text = `
+destinations: [{ id: g, type: robot, key: k }]
+rotations:
+  - { id: sre, members: [a, b], start: 2026-11-30, overrides: [{ from: "2026-12-02 09:00", to: "2026-12-01 09:00", userid: a }] }
+  - { id: sre, members: [c], start: 2026-11-30 }
+routes:
+  - { name: r1, match: {}, mention: dba }
+  - { name: r2, match: {}, escalate: [next, nowhere, { mention: ghosts }] }
+  - { name: r3, match: {}, escalateAfter: 5m }
+`;
+    expect(() => loadPolicy(withFile(text))).toThrow(/rotations\[1\] contains a duplicate value/);
+    const fixed = text.replace('  - { id: sre, members: [c], start: 2026-11-30 }\n', '');
+    let message = '';
+    try {
+      loadPolicy(withFile(fixed));
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const line of [
+      'routes[0] (r1).mention names unknown rotation "dba" (known: sre)',
+      'routes[1] (r2).escalate[0] is "next", which needs the route\'s mention (a rotation)',
+      'routes[1] (r2).escalate[1] names unknown destination "nowhere" (known: g)',
+      'routes[1] (r2).escalate[2].mention names unknown rotation "ghosts" (known: sre)',
+      'routes[2] (r3).escalateAfter is set but the route lists no escalate levels',
+      'rotations[0] (sre).overrides[0]: to (2026-12-01 09:00) must be after from (2026-12-02 09:00)',
+    ]) expect(message).toContain(line);
   });
 
   it('names a missing ${VAR}', () => {

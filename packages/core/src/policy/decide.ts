@@ -38,6 +38,7 @@ export function decide(policy: Policy, alert: Alert): Decision[] {
         destinationId,
         delivery: deliveryOf(route, alert.severity, policy.defaults.delivery),
         mentions: route?.mentions ?? [],
+        ...(route?.mention && { rotation: route.mention }),
         route: route?.name ?? 'default',
       });
     }

@@ -31,6 +31,7 @@ export function defaultPolicy(config: Config): Policy {
   return {
     destinations,
     routes: BUILTIN_ROUTES,
+    rotations: [],
     defaults: { destinations: destinations.map((d) => d.id), delivery: { ...SEED_DELIVERY } },
     templates: { routes: {}, destinations: {}, sources: {} },
     hash: 'built-in',

@@ -6,10 +6,16 @@ import type { Config } from '../config';
 import { durationSchema, clockTimeSchema, parseDuration, severitySchema, sourceSchema } from '../vocabulary';
 import { BUILTIN_ROUTES, defaultPolicy, SEED_DELIVERY } from './defaults';
 import { compilePolicyTemplates, sourceTemplatesSchema, templateSpecSchema } from './templates';
-import type { DestinationSpec, Policy, Route } from './types';
+import { rotationProblems, rotationSchema, type Rotation } from '../oncall';
+import { DEFAULT_ESCALATE_AFTER, type DestinationSpec, type EscalationLevel, type Policy, type Route } from './types';
 
 const delivery = Joi.string().valid('immediate', 'hourly', 'daily', 'drop');
 const names = Joi.array().items(Joi.string().min(1)).single();
+/** `next` (the person after the one on call), a destination id, or both spelled out. */
+const escalationLevel = Joi.alternatives(
+  Joi.string().min(1),
+  Joi.object({ mention: Joi.string().min(1), destinations: names }).or('mention', 'destinations'),
+);
 
 const schema = Joi.object({
   dedupWindow: durationSchema,
@@ -17,6 +23,7 @@ const schema = Joi.object({
   /** Unknown variables in templates are errors at load (default); false lets them print nothing. */
   strictTemplates: Joi.boolean(),
   templates: sourceTemplatesSchema,
+  rotations: Joi.array().items(rotationSchema).unique('id'),
   destinations: Joi.array().items(
     Joi.object({
       id: Joi.string().pattern(/^[\w.-]+$/).required(),
@@ -46,6 +53,9 @@ const schema = Joi.object({
       destinations: names,
       delivery: Joi.alternatives(delivery, Joi.object({ critical: delivery, warning: delivery, info: delivery })),
       mentions: names,
+      mention: Joi.string().min(1),
+      escalateAfter: durationSchema,
+      escalate: Joi.array().items(escalationLevel).min(1),
       continue: Joi.boolean(),
       template: templateSpecSchema,
     }),
@@ -101,6 +111,36 @@ function checkDestinations(destinations: DestinationSpec[], config: Config, prob
   });
 }
 
+type RawRoute = Route & { escalate?: Array<string | EscalationLevel>; escalateAfter?: string };
+
+/**
+ * On-call wiring: a route's `mention` names a rotation; `escalate` lists levels, each `next`
+ * (needs the route's rotation), a destination id, or {mention, destinations}. The raw fields
+ * become the route's `escalation`.
+ */
+function wireOnCall(routes: RawRoute[], rotations: Rotation[], known: Set<string>, problems: string[]): Route[] {
+  const rotationIds = new Set(rotations.map((r) => r.id));
+  rotations.forEach((r, i) => problems.push(...rotationProblems(r, `rotations[${i}] (${r.id})`)));
+  const rotationNamed = (where: string, id: string) => {
+    if (!rotationIds.has(id)) problems.push(`${where} names unknown rotation "${id}" (known: ${[...rotationIds].join(', ') || 'none: add rotations'})`);
+  };
+  return routes.map(({ escalate, escalateAfter, ...route }, i) => {
+    const where = `routes[${i}] (${route.name})`;
+    if (route.mention) rotationNamed(`${where}.mention`, route.mention);
+    if (escalateAfter && !escalate) problems.push(`${where}.escalateAfter is set but the route lists no escalate levels`);
+    if (!escalate) return route;
+    const levels = escalate.map((level, j): EscalationLevel => {
+      const spelled = typeof level === 'string' ? (level === 'next' ? { mention: 'next' } : { destinations: [level] }) : level;
+      const at = `${where}.escalate[${j}]`;
+      if (spelled.mention === 'next' && !route.mention) problems.push(`${at} is "next", which needs the route's mention (a rotation)`);
+      else if (spelled.mention && spelled.mention !== 'next') rotationNamed(`${at}.mention`, spelled.mention);
+      for (const id of spelled.destinations ?? []) if (!known.has(id)) problems.push(`${at} names unknown destination "${id}" (known: ${[...known].join(', ')})`);
+      return spelled;
+    });
+    return { ...route, escalation: { afterMs: parseDuration(escalateAfter ?? DEFAULT_ESCALATE_AFTER), levels } };
+  });
+}
+
 /** Where a policy's text comes from: POLICY_FILE, or a preview request (which may not name files). */
 export interface PolicySource {
   /** The path, or a name such as "the request's policy". */
@@ -140,7 +180,8 @@ export function parsePolicy(config: Config, source: PolicySource): Policy {
   const { error, value } = schema.validate(parsed ?? {}, { abortEarly: false });
   const problems = error ? error.details.map((d) => d.message.replace(/"/g, '')) : [];
   const destinations: DestinationSpec[] = value?.destinations?.length ? value.destinations : base.destinations;
-  const routes: Route[] = value?.routes ?? [];
+  const rotations: Rotation[] = value?.rotations ?? [];
+  let routes: Route[] = value?.routes ?? [];
   const known = new Set(destinations.map((d) => d.id));
   const referenced: Array<[string, string[] | undefined]> = [
     ['defaults.destinations', value?.defaults?.destinations],
@@ -152,6 +193,7 @@ export function parsePolicy(config: Config, source: PolicySource): Policy {
   let templates = base.templates;
   let read: string[] = [];
   if (!error) {
+    routes = wireOnCall(routes, rotations, known, problems);
     compileLabels(routes, problems);
     checkDestinations(destinations, config, problems);
     ({ templates, read } = compilePolicyTemplates(value, { ...source, document, lines }, problems));
@@ -161,6 +203,7 @@ export function parsePolicy(config: Config, source: PolicySource): Policy {
     destinations,
     // The file's routes first, so it can override the seed's rules that follow.
     routes: [...routes, ...BUILTIN_ROUTES],
+    rotations,
     defaults: {
       destinations: value.defaults?.destinations ?? destinations.map((d) => d.id),
       delivery: { ...SEED_DELIVERY, ...value.defaults?.delivery },

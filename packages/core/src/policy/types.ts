@@ -1,4 +1,5 @@
 import type { AlertSource, Severity } from '../alert';
+import type { Rotation } from '../oncall';
 import type { CardTemplate } from '../render/template/compile';
 import type { TemplateFormat } from '../render/template/engine';
 
@@ -41,12 +42,35 @@ export interface RouteMatch {
   labels?: Record<string, string | RegExp>;
 }
 
+/**
+ * One step of an escalation: the card again, marked ⏫ 升级, with the person after the one on
+ * call ('next'), or whoever is on call in another rotation, and/or to other destinations
+ * (the route's own when none are named).
+ */
+export interface EscalationLevel {
+  mention?: 'next' | string;
+  destinations?: string[];
+}
+
+/** What happens to an unclaimed critical: each level follows the previous one after `afterMs`. */
+export interface Escalation {
+  afterMs: number;
+  levels: EscalationLevel[];
+}
+
+/** Unless a route says otherwise, the first escalation comes 10 minutes after the card. */
+export const DEFAULT_ESCALATE_AFTER = '10m';
+
 export interface Route {
   name: string;
   match: RouteMatch;
   destinations?: string[];
   delivery?: Delivery | Partial<Record<Severity, Delivery>>;
+  /** WeCom user ids always @-mentioned (app: added recipients). */
   mentions?: string[];
+  /** A rotation whose member on call is @-mentioned (app: added recipient). */
+  mention?: string;
+  escalation?: Escalation;
   /** Keep matching further routes (the alert goes to several places). */
   continue?: boolean;
   template?: TemplateSpec;
@@ -55,6 +79,7 @@ export interface Route {
 export interface Policy {
   destinations: DestinationSpec[];
   routes: Route[];
+  rotations: Rotation[];
   defaults: { destinations: string[]; delivery: Record<Severity, Delivery> };
   templates: CardTemplates;
   /** Identity of what was loaded (the file and the template files it names), for /health and reload logs; "built-in" without a file. */
@@ -68,5 +93,7 @@ export interface Decision {
   destinationId: string;
   delivery: Delivery;
   mentions: string[];
+  /** The rotation whose member on call is mentioned too (resolved when the card is decided). */
+  rotation?: string;
   route: string;
 }
