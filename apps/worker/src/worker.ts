@@ -28,6 +28,7 @@ import { createDigestStore } from './store/digests';
 import { createStormStore } from './store/storm';
 import { createBudget } from './store/budget';
 import { createCardStore } from './store/cards';
+import { createEscalationStore } from './store/escalations';
 import { createActionProcessor } from './actions/processor';
 import { createSentryResolver } from './sentry/resolve';
 import { createDecider } from './decide';
@@ -37,6 +38,7 @@ import { createDeliveryProcessor } from './deliver/processor';
 import { createClockProcessor } from './clock/processor';
 import { createDigestFlush } from './clock/digest-flush';
 import { createStormFlush } from './clock/storm-flush';
+import { createEscalation } from './clock/escalation';
 import { releaseEndedSilences } from './clock/silence-release';
 import { nextDigestLabel } from './clock/digest-times';
 import { upsertSchedules } from './clock/schedules';
@@ -90,6 +92,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const history = createHistoryWriter({ redis: state, prefix, retentionMs: config.historyRetentionMs, maxAlerts: config.historyMaxAlerts });
   const acks = createAckStore({ redis: state, prefix, retentionMs: config.historyRetentionMs });
   const cards = createCardStore({ redis: state, prefix });
+  const escalations = createEscalationStore({ redis: state, prefix, retentionMs: config.historyRetentionMs });
   const links = createLinks({ publicUrl: config.publicUrl, secret: () => linkSecret(state, prefix, config.linkSecret), ttlMs: config.linkTtlMs, now: clock.now });
 
   const queue = (name: string) => new Queue(name, { connection: bullConnection, prefix });
@@ -126,17 +129,20 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     problems,
     silences,
     acks,
+    escalations,
     digests,
     storm,
     clock,
+    tz,
     stormThreshold: config.stormThreshold,
     nextDigestLabel: (schedule) => nextDigestLabel(schedule, clock.now(), tz, noise().dailyDigestAt),
     scheduleStormSummary,
   });
   const flushDigests = createDigestFlush({ digests, problems, history, enqueueDeliveries, clock, tz });
+  const escalation = createEscalation({ active, escalations, acks, silences, problems, enqueueDeliveries, clockQueue, jobOptions, clock, tz, metrics, logger });
   const flushStorm = createStormFlush({ storm, problems, history, enqueueDeliveries, scheduleSummary: scheduleStormSummary, clock });
   const processors: Record<string, Processor> = {
-    [QUEUE_NAMES.alerts]: createAlertProcessor({ decide, enqueueDeliveries, history, clock, logger, metrics }),
+    [QUEUE_NAMES.alerts]: createAlertProcessor({ decide, enqueueDeliveries, escalation, history, clock, logger, metrics }),
     [QUEUE_NAMES.deliveries]: createDeliveryProcessor({ active, budget, problems, history, links, cards, clock, tz, lateNoticeAfterMs: config.lateNoticeAfterMs, freqLimitDelayMs: config.freqLimitDelayMs, metrics, logger, selfMonitor }),
     [QUEUE_NAMES.actions]: createActionProcessor({
       cards,
@@ -156,6 +162,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     [QUEUE_NAMES.clock]: createClockProcessor({
       digest: flushDigests,
       storm: flushStorm,
+      escalate: escalation.tick,
       sweep: async () => ({
         released: await releaseEndedSilences({ silences, alertsQueue, jobOptions, clock, logger, keepMs: config.historyRetentionMs }),
         forgotten: await history.trim(clock.now()),

@@ -11,6 +11,7 @@ import { createSilenceGate } from '../src/decide/silence';
 import { createProblemStore } from '../src/store/problems';
 import { createDigestStore } from '../src/store/digests';
 import { createStormStore } from '../src/store/storm';
+import { createEscalationStore } from '../src/store/escalations';
 import { REDIS_URL, uniquePrefix } from './support/harness';
 import { criticalAlert, seedSentryAlert } from './support/alerts';
 
@@ -36,12 +37,14 @@ function stores(dedupWindowMs = 600_000) {
     storm: createStormStore({ redis, prefix, clock }),
     silences: createSilenceStore({ redis, prefix, cacheMs: 0 }),
     acks: createAckStore({ redis, prefix, retentionMs: 86_400_000 }),
+    escalations: createEscalationStore({ redis, prefix, retentionMs: 86_400_000 }),
+    tz: 'Asia/Shanghai',
   };
 }
 const decision = (destinationId: string, delivery: Decision['delivery']): Decision => ({ destinationId, delivery, mentions: [], route: 'default' });
 
 describe('route (no state)', () => {
-  const route = createRouter({ active: fixed(defaultPolicy(loadConfig({ WEIXIN_ROBOT_KEY: 'k' }))) });
+  const route = createRouter({ active: fixed(defaultPolicy(loadConfig({ WEIXIN_ROBOT_KEY: 'k' }))), clock: manualClock(0), tz: 'Asia/Shanghai' });
   it.each([
     [{ severity: 'critical' }, ['robot-1:immediate'], undefined],
     [{ severity: 'info' }, ['robot-1:daily'], undefined],
@@ -50,6 +53,26 @@ describe('route (no state)', () => {
     const out = route(criticalAlert(1, overrides));
     expect(out.decisions.map((d) => `${d.destinationId}:${d.delivery}`)).toEqual(expected);
     expect(out.droppedBy).toBe(droppedBy);
+  });
+});
+
+describe('route: a rotation mentioned by a route', () => {
+  const policy: Policy = {
+    ...defaultPolicy(loadConfig({ WEIXIN_ROBOT_KEY: 'k' })),
+    rotations: [{ id: 'sre', members: [{ userid: 'zhangsan' }, { mobile: '13800001111' }], handoff: '09:00', every: '1d', start: '2026-12-01' }],
+    routes: [{ name: 'paged', match: {}, destinations: ['robot-1'], delivery: 'immediate', mentions: ['boss'], mention: 'sre' }],
+  };
+  const clock = manualClock(Date.parse('2026-12-01T02:00:00Z')); // 10:00 in Shanghai: zhangsan's day
+  const route = createRouter({ active: fixed(policy), clock, tz: 'Asia/Shanghai' });
+  it.each([
+    ['the first day: zhangsan, by user id, beside the route\'s own mentions', '2026-12-01T02:00:00Z', ['boss', 'zhangsan'], undefined],
+    ['before 09:00 the next day: still zhangsan', '2026-12-02T00:59:00Z', ['boss', 'zhangsan'], undefined],
+    ['from 09:00: the member known by phone only', '2026-12-02T01:00:00Z', ['boss'], ['13800001111']],
+  ])('%s', (_name, at, mentions, mobiles) => {
+    clock.set(Date.parse(at));
+    const [decision] = route(criticalAlert(1)).decisions;
+    expect(decision.mentions).toEqual(mentions);
+    expect(decision.mentionMobiles).toEqual(mobiles);
   });
 });
 

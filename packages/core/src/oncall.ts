@@ -87,3 +87,9 @@ export function rotationProblems(rotation: Rotation, where: string): string[] {
     o.to <= o.from ? [`${where}.overrides[${i}]: to (${o.to}) must be after from (${o.from})`] : [],
   );
 }
+
+/** How a member is @-mentioned: by user id where known, else by phone (robots only). */
+export function mentionOf(member: Member): { mentions: string[]; mentionMobiles: string[] } {
+  if (member.userid) return { mentions: [member.userid], mentionMobiles: [] };
+  return { mentions: [], mentionMobiles: member.mobile ? [member.mobile] : [] };
+}

@@ -90,7 +90,20 @@ export type Message =
    * One alert's card: a first notice, a reminder, a resolution, a released silence, an
    * escalation, the /test card. claim: who took the problem on (a resolution says so).
    */
-  | { kind: 'alert'; alert: Alert; totals?: Totals; repeat: boolean; mentions: string[]; claimant: string; claim?: { by: string; at: string }; escalation?: number }
+  | {
+      kind: 'alert';
+      alert: Alert;
+      totals?: Totals;
+      repeat: boolean;
+      /** WeCom user ids to @ (app: added recipients). */
+      mentions: string[];
+      /** Phone numbers to @ where no user id is known (robots only, in a text message). */
+      mentionMobiles?: string[];
+      claimant: string;
+      claim?: { by: string; at: string };
+      /** The escalation level this card is (⏫ 升级 n). */
+      escalation?: number;
+    }
   /** A card already sent with buttons, changed for everyone who got it (a claim, a silence, 已处理). */
   | { kind: 'card-update'; alertId: string; taskId: string; responseCode: string; card?: TemplateCard; replaceName?: string }
   /** The hourly or daily digest of one destination; listId names its page in the history. */
@@ -131,6 +144,7 @@ export const deliveryJobSchema = Joi.object<DeliveryJobData>({
             totals: totalsSchema,
             repeat: Joi.boolean().required(),
             mentions: Joi.array().items(Joi.string()).required(),
+            mentionMobiles: Joi.array().items(Joi.string()),
             claimant: Joi.string().required(),
             claim: Joi.object({ by: Joi.string().required(), at: Joi.string().required() }),
             escalation: Joi.number().integer().min(1),
@@ -153,14 +167,38 @@ export const deliveryJobSchema = Joi.object<DeliveryJobData>({
 export type ClockTick =
   | { name: 'digest'; data: { schedule: 'hourly' | 'daily' } }
   | { name: 'storm'; data: { destinationId: string } }
-  | { name: 'sweep'; data: Record<string, never> };
+  | { name: 'sweep'; data: Record<string, never> }
+  | { name: 'escalate'; data: EscalationTick };
+
+/**
+ * One level of an unclaimed critical's escalation, due `afterMs` after the previous one.
+ * episode: the alert job that paged first (a resolution and a new firing start another).
+ */
+export interface EscalationTick {
+  alert: Alert;
+  episode: string;
+  level: number;
+  route: string;
+  /** Who got the card: the levels that name no destinations go to them again. */
+  destinations: string[];
+}
 
 export const clockTickSchema = Joi.object({
-  name: Joi.string().valid('digest', 'storm', 'sweep').required(),
+  name: Joi.string().valid('digest', 'storm', 'sweep', 'escalate').required(),
   data: Joi.when('name', {
     switch: [
       { is: 'digest', then: Joi.object({ schedule: Joi.string().valid('hourly', 'daily').required() }) },
       { is: 'storm', then: Joi.object({ destinationId: Joi.string().min(1).required() }) },
+      {
+        is: 'escalate',
+        then: Joi.object({
+          alert: decidedAlert.required(),
+          episode: Joi.string().required(),
+          level: Joi.number().integer().min(1).required(),
+          route: Joi.string().required(),
+          destinations: Joi.array().items(Joi.string().min(1)).min(1).required(),
+        }),
+      },
     ],
     otherwise: Joi.object(),
   }).required(),

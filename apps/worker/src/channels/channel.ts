@@ -12,6 +12,8 @@ export interface OutgoingMessage {
   content: string;
   /** WeCom user ids to @-mention (robot: `<@id>` in content / mentioned_list; app: touser). */
   mentions?: string[];
+  /** Phone numbers to @-mention (robot text messages only: mentioned_mobile_list). */
+  mentionMobiles?: string[];
   /** An interactive card instead of the text (app channel with a callback; content is then unused). */
   card?: TemplateCard;
 }

@@ -16,7 +16,7 @@ export function createRobotChannel(deps: { http: WecomHttp; perMinute: number },
     async send(message) {
       const body =
         message.format === 'text'
-          ? { msgtype: 'text', text: { content: message.content, mentioned_list: message.mentions } }
+          ? { msgtype: 'text', text: { content: message.content, mentioned_list: message.mentions, mentioned_mobile_list: message.mentionMobiles } }
           : { msgtype: 'markdown', markdown: { content: message.content } };
       const response = await deps.http.call<{ errcode: number }>('robot', 'POST', `/cgi-bin/webhook/send?key=${encodeURIComponent(target.key)}`, body);
       return { errcode: response.errcode };

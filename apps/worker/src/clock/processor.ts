@@ -1,14 +1,16 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { clockTickSchema, type ClockTick } from '@ng/core';
+import { clockTickSchema, type ClockTick, type EscalationTick } from '@ng/core';
 
 export interface TickHandlers {
   digest: (schedule: 'hourly' | 'daily') => Promise<{ digests: number; alerts: number }>;
   storm: (destinationId: string) => Promise<{ alerts: number }>;
   sweep: () => Promise<unknown>;
+  escalate: (tick: EscalationTick) => Promise<unknown>;
 }
 
 /**
- * The clock queue carries ticks only: digest schedules, storm summaries, the sweep. A tick
+ * The clock queue carries ticks only: digest schedules, storm summaries, the sweep, escalation
+ * levels. A tick
  * queues messages and never sends one; its return value is what it did (POST /api/digests/flush
  * answers with it).
  */
@@ -24,6 +26,8 @@ export function createClockProcessor(handlers: TickHandlers) {
         return handlers.storm(t.data.destinationId);
       case 'sweep':
         return handlers.sweep();
+      case 'escalate':
+        return handlers.escalate(t.data);
     }
   };
 }

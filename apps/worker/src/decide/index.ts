@@ -1,11 +1,13 @@
 import type { AckStore, ActivePolicy, Alert, Message, PlanEntry, SilenceStore } from '@ng/core';
 import type { Clock } from '../clock';
 import type { DigestStore, Schedule } from '../store/digests';
+import type { EscalationStore } from '../store/escalations';
 import type { ProblemStore } from '../store/problems';
 import type { StormStore } from '../store/storm';
 import { createAckGate } from './ack';
 import { createDedup } from './dedup';
 import { createDigestSplit } from './digest';
+import { createEscalationPlan } from './escalation';
 import { createRouter } from './route';
 import { createSilenceGate } from './silence';
 import { createStormSplit } from './storm';
@@ -13,6 +15,7 @@ import type { Fate, Outcome } from './types';
 import { validateAlertJob } from './validate';
 
 export type { Fate, Outcome } from './types';
+export type { EscalationStart } from './escalation';
 
 export interface DeciderDeps {
   /** The routing policy in force (a reload replaces it). */
@@ -20,9 +23,12 @@ export interface DeciderDeps {
   problems: ProblemStore;
   silences: SilenceStore;
   acks: AckStore;
+  escalations: EscalationStore;
   digests: DigestStore;
   storm: StormStore;
   clock: Clock;
+  /** DISPLAY_TZ: rotations hand over in local time. */
+  tz: string;
   stormThreshold: number;
   nextDigestLabel: (schedule: Schedule) => string;
   scheduleStormSummary: (destinationId: string) => Promise<void>;
@@ -31,9 +37,10 @@ export interface DeciderDeps {
 const stop = (alert: Alert, fate: Fate, reason: string, extra: Pick<Outcome, 'claim' | 'totals'> = {}): Outcome => ({ fate, reason, alert, deliveries: [], plan: [], ...extra });
 
 /**
- * The decision pipeline: validate → dedup → claimed? → route → silence → digest → storm. It decides
- * what goes where and when, and sends nothing: its outcome names the alert's fate and the
- * messages the delivery processor is to send. Each step takes and returns plain values.
+ * The decision pipeline: validate → dedup → claimed? → route → silence → digest → storm →
+ * escalation. It decides what goes where and when, and sends nothing: its outcome names the
+ * alert's fate, the messages the delivery processor is to send and the escalation a card
+ * starts. Each step takes and returns plain values.
  */
 export function createDecider(deps: DeciderDeps) {
   const dedup = createDedup(deps);
@@ -42,6 +49,7 @@ export function createDecider(deps: DeciderDeps) {
   const silenced = createSilenceGate(deps);
   const digestSplit = createDigestSplit(deps);
   const stormSplit = createStormSplit({ ...deps, threshold: deps.stormThreshold, scheduleSummary: deps.scheduleStormSummary });
+  const escalationOf = createEscalationPlan(deps);
 
   return async function decide(jobData: unknown, claimant: string): Promise<Outcome> {
     const incoming = validateAlertJob(jobData);
@@ -62,7 +70,7 @@ export function createDecider(deps: DeciderDeps) {
     const { immediate, digested } = await digestSplit(alert, decisions, firstTime);
     const { single, merged } = await stormSplit(alert, immediate, claimant);
     const deliveries = single.map((d) => {
-      const message: Message = { kind: 'alert', alert, totals, repeat: !firstTime, mentions: d.mentions, claimant, ...(claim && { claim }) };
+      const message: Message = { kind: 'alert', alert, totals, repeat: !firstTime, mentions: d.mentions, ...(d.mentionMobiles?.length && { mentionMobiles: d.mentionMobiles }), claimant, ...(claim && { claim }) };
       return { destinationId: d.destinationId, message };
     });
     const fate: Fate = deliveries.length ? 'queued' : merged.length ? 'merged' : 'digested';
@@ -76,7 +84,7 @@ export function createDecider(deps: DeciderDeps) {
       ...merged.map((d) => ({ destinationId: d.destinationId, route: d.route, as: 'storm summary' as const })),
       ...digested.map((d) => ({ destinationId: d.decision.destinationId, route: d.decision.route, as: `${d.schedule} digest` as const })),
     ];
-    return { fate, reason, alert, deliveries, plan, claim, totals };
+    return { fate, reason, alert, deliveries, plan, claim, totals, escalation: escalationOf(alert, single, Boolean(claim)) };
   };
 }
 

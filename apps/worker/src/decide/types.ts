@@ -1,4 +1,5 @@
 import type { Alert, DeliveryJobData, PlanEntry, Totals } from '@ng/core';
+import type { EscalationStart } from './escalation';
 
 /** What became of an alert in the decision pipeline: a closed set, logged and counted. */
 export type Fate = 'queued' | 'duplicate' | 'claimed' | 'digested' | 'merged' | 'silenced' | 'dropped';
@@ -17,4 +18,6 @@ export interface Outcome {
   claim?: { by: string; at: string };
   /** The problem's running totals after this alert (absent when the job was refused). */
   totals?: Totals;
+  /** The escalation this card starts, if it goes unclaimed. */
+  escalation?: EscalationStart;
 }

@@ -7,6 +7,7 @@ import type { CardStore } from '../store/cards';
 import type { ProblemStore } from '../store/problems';
 import { DeliveryError, type Classification } from '../wecom/classify';
 import { pageOf, recordMessage } from './record';
+import { phoneMention } from './phone-mention';
 import { sendMessage } from './send-message';
 import { deferJob, settleFailure } from './settle';
 import { sourceName } from '../source-name';
@@ -55,7 +56,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     const page = pageOf(data);
     const link = page && (await deps.links.to(page));
     const record = (r: Omit<MessageRecord, 'at' | 'destinationId' | 'channel' | 'kind' | 'attempt'>) =>
-      recordMessage(deps.history, data, String(job.id), { at: new Date(deps.clock.now()).toISOString(), destinationId, channel: channel.id, kind, attempt, ...r });
+      recordMessage(deps.history, data, String(job.id), { at: new Date(deps.clock.now()).toISOString(), destinationId, channel: channel.id, kind, attempt, ...(message.kind === 'alert' && message.escalation && { escalation: message.escalation }), ...r });
 
     // A card's task id names it in WeCom's click events: one per delivery job.
     const taskId = `ng-${job.id}`;
@@ -83,6 +84,7 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
                 }),
               card,
               mentions: message.kind === 'alert' ? message.mentions : undefined,
+              companion: phoneMention(message, channel.format),
               progress: data.progress,
               saveProgress: (progress) => job.updateData({ ...data, progress }),
               log,

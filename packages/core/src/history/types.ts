@@ -22,6 +22,8 @@ export interface MessageRecord {
   msgid?: string;
   reason?: string;
   hint?: string;
+  /** The escalation level this card was (⏫ 升级 n). */
+  escalation?: number;
 }
 
 /** What the list pages and the API show of an alert, without reading its whole record. */

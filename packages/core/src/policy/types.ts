@@ -93,7 +93,9 @@ export interface Decision {
   destinationId: string;
   delivery: Delivery;
   mentions: string[];
-  /** The rotation whose member on call is mentioned too (resolved when the card is decided). */
+  /** The rotation whose member on call is mentioned too (the worker adds them when it decides). */
   rotation?: string;
+  /** Phone numbers to @ where a member has no user id. */
+  mentionMobiles?: string[];
   route: string;
 }
