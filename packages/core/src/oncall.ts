@@ -73,9 +73,10 @@ export function onCall(rotation: Rotation, atMs: number, tz: string): { now: Shi
     const override = overrides.find((o) => o.from <= ms && ms < o.until);
     if (override) return override;
     const turn = turnAt(ms);
-    // A turn that an override cuts short ends where the override begins.
+    // A turn that an override cuts short ends where the override begins, and resumes where one ends.
     const cut = overrides.filter((o) => o.from > ms && o.from < turn.until).map((o) => o.from);
-    return { ...turn, until: Math.min(turn.until, ...cut) };
+    const resumed = overrides.filter((o) => o.until <= ms && o.until > turn.from).map((o) => o.until);
+    return { ...turn, from: Math.max(turn.from, ...resumed), until: Math.min(turn.until, ...cut) };
   }
   const now = shiftAt(atMs);
   return { now, next: shiftAt(now.until) };

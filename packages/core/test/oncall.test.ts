@@ -27,6 +27,10 @@ describe('on-call rotations', () => {
     expect(who(swapped, '2026-12-03 17:00')).toEqual(['zhangsan', 'lisi', '2026-12-03T10:00:00.000Z']);
     expect(who(swapped, '2026-12-04 12:00')).toEqual(['lisi', 'zhangsan', '2026-12-05T01:00:00.000Z']);
     expect(who(swapped, '2026-12-05 10:00')).toEqual(['zhangsan', 'lisi', '2026-12-07T01:00:00.000Z']);
+    // The turn resumes where the override ends, not where it began (the console lists the handovers).
+    expect(new Date(onCall(swapped, at('2026-12-04 12:00'), tz).next.from).toISOString()).toBe('2026-12-05T01:00:00.000Z');
+    expect(new Date(onCall(swapped, at('2026-12-05 10:00'), tz).now.from).toISOString()).toBe('2026-12-05T01:00:00.000Z');
+    expect(new Date(onCall(swapped, at('2026-12-03 17:00'), tz).now.from).toISOString()).toBe('2026-11-30T01:00:00.000Z');
   });
 
   it('members may carry a mobile for robot @-mentions; bad rotations are refused in words', () => {
