@@ -14,6 +14,7 @@ import { metricsRoutes } from './routes/metrics';
 import { silenceRoutes } from './routes/silences';
 import { digestRoutes } from './routes/digests';
 import { historyRoutes } from './routes/history';
+import { onCallRoutes } from './routes/oncall';
 import { wecomCallbackRoutes } from './routes/wecom';
 import { previewRoutes } from './routes/preview';
 import { reloadRoutes } from './routes/reload';
@@ -62,6 +63,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(previewRoutes({ config: deps.config, policy: deps.policy, silences: deps.silences, auth }));
   app.use(reloadRoutes({ reloadEverywhere: deps.reloadEverywhere, auth, logger: deps.logger }));
   app.use(historyRoutes({ history: deps.history, auth }));
+  app.use(onCallRoutes({ config: deps.config, policy: deps.policy, auth }));
   app.use(consoleRoutes({ ...deps, deliveries: deps.queues.deliveries, auth }));
   app.use(boardRoutes({ queues: allQueues, auth, displayTz: deps.config.displayTz }));
   app.use((_req, res) => {
