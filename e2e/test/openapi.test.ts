@@ -60,7 +60,7 @@ describe('GET /openapi.json', () => {
     const closed = loadConfig({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, PORT: '0', QUEUE_PREFIX: prefix });
     down = await startIngest({ config: closed, logger: quiet(closed) });
     // An ingest whose WeCom app has its callback configured, and a policy file the reload test breaks.
-    fs.writeFileSync(policyFile, 'dedupWindow: 5m\n');
+    fs.writeFileSync(policyFile, 'dedupWindow: 5m\nrotations:\n  - { id: sre, members: [zhangsan, { userid: wangwu, mobile: "13800001111" }], every: 7d, start: 2026-11-30 }\n');
     const cb = loadConfig({ ...env, ...CALLBACK_ENV, POLICY_FILE: policyFile });
     callback = await startIngest({ config: cb, logger: quiet(cb) });
     doc = await (await fetch(`http://127.0.0.1:${up.port}/openapi.json`)).json();
@@ -197,7 +197,7 @@ describe('GET /openapi.json', () => {
     expect(await check('callback', 'POST', '/webhook/wecom', post(`<xml><Encrypt>${'A'.repeat(70_000)}</Encrypt></xml>`))).toBe(413);
   });
 
-  it('history: alerts, one alert, open problems', async () => {
+  it('history: alerts, one alert, open problems; on-call', async () => {
     const admin = { authorization: ADMIN };
     const redis = createRedis(REDIS_URL, 'worker');
     const alert = { source: 'sentry' as const, kind: 'issue.created', key: 'sentry:77', idempotencyKey: '7'.repeat(32), status: 'firing' as const, severity: 'critical' as const, title: 'ValueError', labels: {}, receivedAt: new Date().toISOString() };
@@ -214,6 +214,10 @@ describe('GET /openapi.json', () => {
     expect(await check('up', 'GET', '/api/problems', { headers: admin })).toBe(200);
     expect(await check('up', 'GET', '/api/problems')).toBe(401);
     expect(await check('down', 'GET', '/api/problems')).toBe(503);
+    expect(await check('callback', 'GET', '/api/oncall', { path: '/api/oncall?at=2026-12-24T09:00:00%2B08:00', headers: admin })).toBe(200);
+    expect(await check('up', 'GET', '/api/oncall', { path: '/api/oncall?at=christmas', headers: admin })).toBe(400);
+    expect(await check('up', 'GET', '/api/oncall')).toBe(401);
+    expect(await check('down', 'GET', '/api/oncall')).toBe(503);
   });
 
   it('preview and reload', async () => {

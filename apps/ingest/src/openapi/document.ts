@@ -231,6 +231,27 @@ export function openApiDocument(version: string) {
           responses: { '200': json('Open problems, most recently seen first', { type: 'object', required: ['problems'], properties: { problems: { type: 'array', items: { type: 'object', required: ['key', 'title', 'count', 'timeline'] } } } }), ...adminErrors },
         },
       },
+      '/api/oncall': {
+        get: {
+          tags: ['admin'],
+          summary: "Each rotation of the policy in force: who is on call now (or at ?at=) and who is next; mobile numbers masked",
+          security: [{ adminBasic: [] }],
+          parameters: [{ name: 'at', in: 'query', description: 'The time to answer for (ISO 8601); now when absent', schema: { type: 'string', format: 'date-time' } }],
+          responses: {
+            '200': json('The rotations, in the order of the policy', {
+              type: 'object',
+              required: ['at', 'tz', 'rotations'],
+              properties: {
+                at: { type: 'string', format: 'date-time' },
+                tz: { type: 'string', description: 'DISPLAY_TZ, the zone of the *Local times' },
+                rotations: { type: 'array', items: { type: 'object', required: ['id', 'every', 'handoff', 'now', 'next'], properties: { id: { type: 'string' }, every: { type: 'string' }, handoff: { type: 'string' }, now: ref('Shift'), next: ref('Shift') } } },
+              },
+            }),
+            '400': error('at is not an ISO 8601 time, or an unknown parameter; the message names it'),
+            ...adminErrors,
+          },
+        },
+      },
       '/api/preview': {
         post: {
           tags: ['admin'],
@@ -286,6 +307,18 @@ export function openApiDocument(version: string) {
       },
       schemas: {
         Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' } } },
+        Shift: {
+          type: 'object',
+          required: ['member', 'from', 'fromLocal', 'until', 'untilLocal', 'override'],
+          properties: {
+            member: { type: 'object', properties: { userid: { type: 'string' }, name: { type: 'string' }, mobile: { type: 'string', description: 'masked: 138****1111' } } },
+            from: { type: 'string', format: 'date-time', description: 'UTC' },
+            fromLocal: { type: 'string', format: 'date-time', description: 'the same instant in DISPLAY_TZ, with its offset' },
+            until: { type: 'string', format: 'date-time' },
+            untilLocal: { type: 'string', format: 'date-time' },
+            override: { type: 'boolean', description: 'an override (a swap, a holiday), not the turn' },
+          },
+        },
         Accepted: {
           type: 'object',
           required: ['status', 'jobs'],
