@@ -22,15 +22,17 @@ button { background:var(--blue); color:#fff; border-color:var(--blue); cursor:po
 pre { white-space:pre-wrap; word-break:break-word; background:var(--bg); padding:.5rem; border-radius:6px; margin:0; }
 .matchers { display:grid; grid-template-columns:2fr 1fr 3fr; gap:.3rem; margin:.4rem 0; }
 .pager { margin:.75rem 0; display:flex; gap:1rem; }
+.override { color:var(--amber); }
 @media (max-width: 40rem) { table.wide thead { display:none; } table.wide tr { display:block; border-bottom:1px solid var(--line); padding:.3rem 0; } table.wide td { display:inline-block; border:0; padding:.1rem .4rem .1rem 0; } }
 `;
 export const CSS_VERSION = createHash('sha256').update(CSS).digest('hex').slice(0, 12);
 
-export type Section = 'alerts' | 'problems' | 'silences' | 'failed' | 'noise';
+export type Section = 'alerts' | 'problems' | 'oncall' | 'silences' | 'failed' | 'noise';
 
 const NAV: Array<[Section, string, string]> = [
   ['alerts', '/console', '告警'],
   ['problems', '/console/problems', '问题'],
+  ['oncall', '/console/oncall', '值班'],
   ['silences', '/console/silences', '静默'],
   ['failed', '/console/failed', '发送失败'],
   ['noise', '/console/noise', '降噪日报'],

@@ -1,7 +1,7 @@
 import express, { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Queue } from 'bullmq';
-import type { Config, HistoryReader, Links, SilenceStore } from '@ng/core';
+import type { ActivePolicy, Config, HistoryReader, Links, SilenceStore } from '@ng/core';
 import { asAdmin, byLinkOrAdmin } from './access';
 import { createCsrf } from './csrf';
 import { CSS } from './layout';
@@ -9,6 +9,7 @@ import { alertListPage, alertPage } from './pages/alerts';
 import { failedPage, retryFailed } from './pages/failed';
 import { listPage } from './pages/lists';
 import { noisePage } from './pages/noise';
+import { onCallPage } from './pages/oncall';
 import { problemsPage } from './pages/problems';
 import { createSilence, expireSilence, silencesPage } from './pages/silences';
 
@@ -17,7 +18,7 @@ import { createSilence, expireSilence, silencesPage } from './pages/silences';
  * the CSP forbids it, so whatever an alert says is shown as text. Pages a card links to open
  * with the link's token; everything else, and every change, needs the admin.
  */
-export function consoleRoutes(deps: { config: Config; history: HistoryReader; links: Links; silences: SilenceStore; deliveries: Queue; auth: RequestHandler; linkSecret: () => Promise<string> }): Router {
+export function consoleRoutes(deps: { config: Config; history: HistoryReader; links: Links; silences: SilenceStore; deliveries: Queue; policy: ActivePolicy; auth: RequestHandler; linkSecret: () => Promise<string> }): Router {
   const router = Router();
   const pages = { ...deps, csrf: createCsrf(deps.linkSecret) };
   const admin = asAdmin(deps.auth);
@@ -44,6 +45,7 @@ export function consoleRoutes(deps: { config: Config; history: HistoryReader; li
   router.get('/console/alerts/:id', byLinkOrAdmin('alert', deps), alertPage(pages));
   router.get('/console/lists/:id', byLinkOrAdmin('list', deps), listPage(pages));
   router.get('/console/problems', admin, problemsPage(pages));
+  router.get('/console/oncall', admin, onCallPage(pages));
   router.get('/console/silences', admin, silencesPage(pages));
   router.post('/console/silences', admin, csrf, createSilence(pages));
   router.post('/console/silences/:id/expire', admin, csrf, expireSilence(pages));
