@@ -64,7 +64,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(reloadRoutes({ reloadEverywhere: deps.reloadEverywhere, auth, logger: deps.logger }));
   app.use(historyRoutes({ history: deps.history, auth }));
   app.use(onCallRoutes({ config: deps.config, policy: deps.policy, auth }));
-  app.use(consoleRoutes({ ...deps, deliveries: deps.queues.deliveries, auth }));
+  app.use(consoleRoutes({ ...deps, deliveries: deps.queues.deliveries, actions: deps.queues.actions, auth }));
   app.use(boardRoutes({ queues: allQueues, auth, displayTz: deps.config.displayTz }));
   app.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

@@ -5,13 +5,14 @@ import { viewerOf } from './access';
 const DAY_MS = 86_400_000;
 
 /**
- * Forms that change something (silences, retries) carry a token bound to the admin and the
- * day, an HMAC with the link secret (the stateless synchronizer-token pattern): a page of
- * another site cannot know it, though the browser would send the basic-auth credentials.
+ * Forms that change something (silences, retries, actions on an alert) carry a token bound to
+ * the viewer (the admin, or a signed-in member) and the day, an HMAC with the link secret (the
+ * stateless synchronizer-token pattern): a page of another site cannot know it, though the
+ * browser would send the basic-auth credentials or the session cookie.
  * Requests the browser marks as cross-site are refused outright.
  */
 export interface Csrf {
-  /** The token for this admin's forms today. */
+  /** The token for this viewer's forms today. */
   token(user: string): Promise<string>;
   /** Refuses a change without a valid token, or one the browser says came from another site. */
   check: RequestHandler;

@@ -22,7 +22,10 @@ button { background:var(--blue); color:#fff; border-color:var(--blue); cursor:po
 pre { white-space:pre-wrap; word-break:break-word; background:var(--bg); padding:.5rem; border-radius:6px; margin:0; }
 .matchers { display:grid; grid-template-columns:2fr 1fr 3fr; gap:.3rem; margin:.4rem 0; }
 .pager { margin:.75rem 0; display:flex; gap:1rem; }
-.override { color:var(--amber); }
+.actions { display:flex; flex-wrap:wrap; gap:.5rem; align-items:center; margin:.5rem 0; } .actions form { margin:0; }
+a.button { display:inline-block; padding:.35rem .8rem; border:1px solid var(--blue); border-radius:6px; color:var(--blue); text-decoration:none; }
+.confirm { border-color:var(--blue); background:#ddf4ff; } .done { border-color:var(--green); background:#dafbe1; }
+.override { color:var(--amber); } header .who { margin-left:auto; opacity:.8; font-size:.9em; }
 @media (max-width: 40rem) { table.wide thead { display:none; } table.wide tr { display:block; border-bottom:1px solid var(--line); padding:.3rem 0; } table.wide td { display:inline-block; border:0; padding:.1rem .4rem .1rem 0; } }
 `;
 export const CSS_VERSION = createHash('sha256').update(CSS).digest('hex').slice(0, 12);
@@ -38,11 +41,14 @@ const NAV: Array<[Section, string, string]> = [
   ['noise', '/console/noise', '降噪日报'],
 ];
 
-/** Every page: the nav (admins only: a link holder sees just what the link opens), then the body. */
-export function page(input: { title: string; body: Safe; section?: Section; admin: boolean }): string {
+/**
+ * Every page: the nav (admins only: a member or a link holder sees just what they opened), who
+ * is signed in through WeCom, then the body.
+ */
+export function page(input: { title: string; body: Safe; section?: Section; admin: boolean; who?: string }): string {
   const nav = input.admin ? NAV.map(([id, href, label]) => html`<a href="${href}" class="${id === input.section ? 'on' : ''}">${label}</a>`) : [];
   return html`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${input.title} · 告警网关</title><link rel="stylesheet" href="/console/assets/console.css?v=${CSS_VERSION}"></head>
-<body><header><b>告警网关</b>${nav}</header><main>${input.body}</main></body></html>`.text;
+<body><header><b>告警网关</b>${nav}${input.who ? html`<span class="who">👤 ${input.who}</span>` : ''}</header><main>${input.body}</main></body></html>`.text;
 }

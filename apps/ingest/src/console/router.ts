@@ -1,10 +1,13 @@
 import express, { Router, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Queue } from 'bullmq';
-import type { ActivePolicy, Config, HistoryReader, Links, SilenceStore } from '@ng/core';
-import { asAdmin, byLinkOrAdmin } from './access';
+import type { ActivePolicy, Config, HistoryReader, Links, Logger, SilenceStore } from '@ng/core';
+import { createMemberDirectory } from '../wecom/members';
+import { asActor, asAdmin, byLinkOrAdmin } from './access';
 import { createCsrf } from './csrf';
+import { createIdentity } from './identity';
 import { CSS } from './layout';
+import { actOnAlert, confirmPath } from './pages/actions';
 import { alertListPage, alertPage } from './pages/alerts';
 import { failedPage, retryFailed } from './pages/failed';
 import { listPage } from './pages/lists';
@@ -12,15 +15,33 @@ import { noisePage } from './pages/noise';
 import { onCallPage } from './pages/oncall';
 import { problemsPage } from './pages/problems';
 import { createSilence, expireSilence, silencesPage } from './pages/silences';
+import { signInRoutes } from './signin';
 
 /**
  * /console: server-rendered pages in Chinese, for a phone as much as a desk. No script at all:
  * the CSP forbids it, so whatever an alert says is shown as text. Pages a card links to open
- * with the link's token; everything else, and every change, needs the admin.
+ * with the link's token; acting on an alert needs the admin or a WeCom member signed in
+ * through OAuth; everything else, and every other change, needs the admin.
  */
-export function consoleRoutes(deps: { config: Config; history: HistoryReader; links: Links; silences: SilenceStore; deliveries: Queue; policy: ActivePolicy; auth: RequestHandler; linkSecret: () => Promise<string> }): Router {
+export function consoleRoutes(deps: {
+  config: Config;
+  logger: Logger;
+  history: HistoryReader;
+  links: Links;
+  silences: SilenceStore;
+  deliveries: Queue;
+  actions: Queue;
+  policy: ActivePolicy;
+  auth: RequestHandler;
+  linkSecret: () => Promise<string>;
+}): Router {
   const router = Router();
   const pages = { ...deps, csrf: createCsrf(deps.linkSecret) };
+  // Signed cookies with the deployment's link secret; Secure when people reach the gateway over https.
+  const identity = createIdentity({ secret: deps.linkSecret, secure: Boolean(deps.config.publicUrl?.startsWith('https:')) });
+  // Who a WeCom member is: an OAuth code → user id → name.
+  const members = createMemberDirectory({ config: deps.config, logger: deps.logger });
+  const access = { ...deps, identity };
   const admin = asAdmin(deps.auth);
   const csrf = pages.csrf.check;
   router.use(
@@ -42,8 +63,10 @@ export function consoleRoutes(deps: { config: Config; history: HistoryReader; li
   });
   router.get('/console', admin, alertListPage(pages));
   router.get('/console/alerts', admin, alertListPage(pages));
-  router.get('/console/alerts/:id', byLinkOrAdmin('alert', deps), alertPage(pages));
-  router.get('/console/lists/:id', byLinkOrAdmin('list', deps), listPage(pages));
+  router.use(signInRoutes({ ...deps, identity, members }));
+  router.get('/console/alerts/:id', byLinkOrAdmin('alert', access), alertPage(pages));
+  router.post('/console/alerts/:id/actions', asActor(access, confirmPath), csrf, actOnAlert(pages));
+  router.get('/console/lists/:id', byLinkOrAdmin('list', access), listPage(pages));
   router.get('/console/problems', admin, problemsPage(pages));
   router.get('/console/oncall', admin, onCallPage(pages));
   router.get('/console/silences', admin, silencesPage(pages));

@@ -13,10 +13,16 @@ export function adminAuth(admin: Config['admin']): RequestHandler {
       res.status(503).json({ error: 'admin endpoints are closed: set ADMIN_USER and ADMIN_PASSWORD' });
       return;
     }
-    const given = basicCredentials(req.headers.authorization);
-    const userOk = safeEqual(given?.user ?? '', admin.user);
-    const passwordOk = safeEqual(given?.password ?? '', admin.password);
-    if (given && userOk && passwordOk) return next();
+    if (hasAdminCredentials(admin, req.headers.authorization)) return next();
     next(new UnauthorizedError('admin credentials required', 'Basic realm="notification-gateway"'));
   };
+}
+
+/** Whether a request carries the admin's credentials (or needs none: ADMIN_ALLOW_OPEN); answers nothing. */
+export function hasAdminCredentials(admin: Config['admin'], authorization: string | undefined): boolean {
+  if (!admin.user || !admin.password) return admin.allowOpen;
+  const given = basicCredentials(authorization);
+  const userOk = safeEqual(given?.user ?? '', admin.user);
+  const passwordOk = safeEqual(given?.password ?? '', admin.password);
+  return Boolean(given) && userOk && passwordOk;
 }

@@ -4,6 +4,7 @@ import { viewerOf, type Viewer } from '../access';
 import { html, safeHref, type Safe } from '../html';
 import { FATE_WORDS, OUTCOME_WORDS, PLAN_WORDS, SEVERITY_WORDS, SOURCE_WORDS, STATUS_WORDS, when } from '../format';
 import { page } from '../layout';
+import { actionsSection } from './actions';
 import { silenceForm } from './silences';
 import { alertRow, alertTable, type ConsoleDeps } from './shared';
 
@@ -114,7 +115,8 @@ export function alertPage(deps: ConsoleDeps): RequestHandler {
     const labels = Object.entries(a.labels);
     const problem = await deps.history.problem(a.key);
     const body = html`<h1 class="${a.severity}">${a.title || a.key}</h1>
-${viewer.admin ? '' : html`<p class="note">通过消息中的链接只读打开。</p>`}
+${viewer.kind === 'link' ? html`<p class="note">通过消息中的链接只读打开。</p>` : ''}
+${await actionsSection(deps, req, record, problem)}
 ${detailsOf(record, tz)}
 ${a.summary || a.description ? html`<h2>描述</h2><pre>${[a.summary, a.description].filter(Boolean).join('\n\n')}</pre>` : ''}
 ${labels.length ? html`<h2>标签</h2><dl>${labels.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>` : ''}
@@ -122,6 +124,6 @@ ${labels.length ? html`<h2>标签</h2><dl>${labels.map(([k, v]) => html`<dt>${k}
 <h2>消息</h2>${messagesOf(record, tz, viewer)}
 ${timelineOf(problem, tz, viewer, record.id)}
 ${viewer.admin ? html`<h2>静默这个问题</h2>${await silenceForm(deps, viewer.user, matchersFor(a), a.title)}` : ''}`;
-    res.type('html').send(page({ title: a.title || a.key, section: 'alerts', body, admin: viewer.admin }));
+    res.type('html').send(page({ title: a.title || a.key, section: 'alerts', body, admin: viewer.admin, who: viewer.member?.name ?? viewer.member?.userid }));
   };
 }

@@ -1,4 +1,4 @@
-import type { AlertSummary, Config, HistoryReader, Links, SilenceStore } from '@ng/core';
+import type { AlertSummary, Config, HistoryReader, Links, Logger, SilenceStore } from '@ng/core';
 import type { Queue } from 'bullmq';
 import { html, type Safe } from '../html';
 import { FATE_WORDS, SEVERITY_WORDS, STATUS_WORDS, when } from '../format';
@@ -10,7 +10,10 @@ export interface ConsoleDeps {
   links: Links;
   silences: SilenceStore;
   deliveries: Queue;
+  /** The worker's actions queue: claims, silences and 已处理 from the console, as from a card. */
+  actions: Queue;
   csrf: Csrf;
+  logger: Logger;
 }
 
 /** One row of an alert list: when, how bad, what (a link to its page), where, what became of it. */
