@@ -397,6 +397,52 @@ describe('links and metric alerts', () => {
     expect(one({ ...seedAm, url: ui, generatorUrl: graph }, { ...text, link })).toContain(`🔗 详情: ${ui}\n📋 告警页面: ${link}`);
   });
 
+  describe('robot cards carry 认领 and 静默 1 小时 as links to the console page (a robot has no buttons)', () => {
+    const link = 'https://gw.example.com/console/alerts/1?t=abc.def';
+    const claim = `[✋ 认领](${link}&do=claim)`;
+    const silence = `[🔕 静默 1 小时](${link}&do=silence)`;
+    const grafana = () => grafanaFixture('firing.json');
+
+    it.each([
+      ['Sentry', () => seedSentry],
+      ['Alertmanager', () => seedAm],
+      ['Grafana', grafana],
+      ['a Sentry regression', () => ({ ...seedSentry, status: 'unresolved' as const })],
+    ])('%s firing: both links, on the line after the page', (_name, alert) => {
+      const card = one(alert(), { ...markdown, link });
+      expect(card).toContain(`[📋 告警页面](${link})\n${claim} · ${silence}\n`);
+    });
+
+    it('once claimed, only 静默 1 小时', () => {
+      const card = one(seedAm, { ...markdown, link, claim: { by: '张三', at: '2025-10-31T04:40:00Z' } });
+      expect(card).toContain(`[📋 告警页面](${link})\n${silence}\n`);
+      expect(card).not.toContain('do=claim');
+    });
+
+    it.each([
+      ['Sentry', () => ({ ...seedSentry, status: 'resolved' as const })],
+      ['Alertmanager', () => ({ ...seedAm, status: 'resolved' as const, endsAt: '2025-10-31T04:45:00Z' })],
+      ['Grafana', () => grafanaFixture('resolved.json')],
+      ['Sentry ignored', () => ({ ...seedSentry, status: 'ignored' as const })],
+    ])('%s not firing: no action links', (_name, alert) => {
+      const card = one(alert(), { ...markdown, link });
+      expect(card).toContain(`[📋 告警页面](${link})`);
+      expect(card).not.toContain('do=');
+    });
+
+    it('without a console page (PUBLIC_URL unset), none', () => {
+      expect(one(seedAm, markdown)).not.toMatch(/认领|静默/);
+    });
+
+    it('text cards stay as they were: the seed cards byte for byte, and no action links with a page either', () => {
+      const [sentryBlock, amBlock] = seedCards();
+      expect(renderAlert(seedSentry, text)).toEqual([sentryBlock]);
+      expect(renderAlert(seedAm, text)).toEqual([amBlock]);
+      expect(one(seedSentry, { ...text, link })).toBe(`${sentryBlock.replace(/\n━+$/, '')}\n📋 告警页面: ${link}\n${sentryBlock.split('\n').at(-1)}`);
+      expect(one(seedAm, { ...text, link })).not.toContain('do=');
+    });
+  });
+
   it('a metric alert says what it measured and when it fired, not occurrences or a first-seen date', () => {
     const metric: Alert = {
       ...seedSentry, kind: 'metric_alert.critical', key: 'sentry-metric:7', level: 'critical', title: 'Critical: Too many errors', location: undefined,

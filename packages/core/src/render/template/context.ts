@@ -63,6 +63,17 @@ function detailsLink(alert: Alert, page: string | undefined): string | undefined
   return url && httpUrl(page) && url === alert.generatorUrl ? undefined : url;
 }
 
+/**
+ * A robot card has no buttons: a firing alert's card links to its console page asking to
+ * confirm 认领 (while nobody has) or 静默 1 小时, where the person says who they are. A GET
+ * there never acts.
+ */
+function actionLinks(alert: Alert, page: string | undefined, claimed: boolean): { claim?: string; silence: string } | undefined {
+  if (!page || (alert.status !== 'firing' && alert.status !== 'unresolved')) return undefined;
+  const to = (action: string) => `${page}${page.includes('?') ? '&' : '?'}do=${action}`;
+  return { ...(!claimed && { claim: to('claim') }), silence: to('silence') };
+}
+
 function textMap(map: Record<string, string> | undefined, flatten: boolean): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(map ?? {})) {
@@ -141,6 +152,7 @@ export function templateContext(alert: Alert, opts: RenderOptions) {
     runbook: httpUrl(alert.annotations?.runbook_url),
     details: detailsLink(alert, opts.link),
     page: httpUrl(opts.link),
+    actions: actionLinks(alert, httpUrl(opts.link), Boolean(opts.claim)),
     mentions: opts.mentions ?? [],
     format: opts.format,
     tz: opts.tz,

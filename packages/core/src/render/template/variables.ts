@@ -55,6 +55,7 @@ export const VARIABLES = {
   runbook: 'the runbook_url annotation (http/https only)',
   details: 'the 🔗 详情 link: alert.url, except that the console page stands in for a raw Prometheus graph link',
   page: "the alert's page in the gateway's console (PUBLIC_URL set)",
+  actions: 'firing alerts with a page: links to it that ask to confirm an action, for robot cards (no buttons): actions.claim (认领; absent once claimed), actions.silence (静默 1 小时)',
   mentions: 'user ids to @-mention (robot markdown; the mention filter writes them)',
   destination: 'where this copy goes: destination.label (企业微信应用, 企业微信群机器人, 网关日志), destination.id, destination.outcome (what its arrival proves; the test card shows it)',
   format: 'text or markdown',
