@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { when } from '../src/console/format';
 import { startTestIngest } from './support';
 
 /** A weekly rotation with a holiday swap, and a daily one whose second member has only a phone. */
@@ -88,5 +89,58 @@ describe('GET /api/oncall', () => {
   it('needs the admin', async () => {
     expect((await get('', {})).status).toBe(401);
     expect((await get('', { authorization: `Basic ${Buffer.from('ops:wrong').toString('base64')}` })).status).toBe(401);
+  });
+});
+
+/** The console's 值班 page over the same policy: now and next, the handovers of 14 days, overrides marked. */
+describe('console 值班 /console/oncall', () => {
+  let ingest: Awaited<ReturnType<typeof startTestIngest>>;
+  let empty: Awaited<ReturnType<typeof startTestIngest>>;
+  const auth = { authorization: `Basic ${Buffer.from('ops:oncall-pass').toString('base64')}` };
+  const page = async (base: string, query = '', headers: Record<string, string> = auth) => fetch(`${base}/console/oncall${query}`, { headers });
+
+  beforeAll(async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oncall-page-')), 'policy.yaml');
+    fs.writeFileSync(file, ONCALL_POLICY);
+    const env = { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'oncall-pass', DISPLAY_TZ: 'Asia/Shanghai' };
+    ingest = await startTestIngest({ ...env, POLICY_FILE: file });
+    empty = await startTestIngest(env);
+  });
+  afterAll(async () => {
+    await ingest.close();
+    await empty.close();
+  });
+
+  it('lists each rotation from ?at= for 14 days: the override marked, the phone masked', async () => {
+    const res = await page(ingest.base, '?at=2026-12-24T12:00');
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).not.toContain('13800001111');
+    expect(html).toContain('138****1111');
+    const [, sre, dba] = html.split('<h2>');
+    // The swap (lisi until the 26th), zhangsan's turn resumed, lisi's own week, wangwu's from 01-04.
+    const rows = (section: string) => [...section.matchAll(/<tr><td>([^<]+)<\/td><td>([^<]+)<\/td><td><b>([^<]+)<\/b>(.*?)<\/td><\/tr>/g)].map((m) => [m[1], m[2], m[3], m[4].includes('临时调班') ? 'override' : '']);
+    // The console writes times as when() does (the year only when it is not this year's).
+    const local = (wall: string) => when(Date.parse(`${wall}:00+08:00`), 'Asia/Shanghai');
+    expect(rows(sre)).toEqual([
+      [local('2026-12-24T09:00'), local('2026-12-26T09:00'), 'lisi', 'override'],
+      [local('2026-12-26T09:00'), local('2026-12-28T09:00'), 'zhangsan', ''],
+      [local('2026-12-28T09:00'), local('2027-01-04T09:00'), 'lisi', ''],
+      [local('2027-01-04T09:00'), local('2027-01-11T09:00'), '王五', ''],
+    ]);
+    expect(sre).toMatch(/当前值班<\/dt><dd><b>lisi<\/b> <span class="badge override">临时调班<\/span>/);
+    expect(sre).toMatch(/下一班<\/dt><dd><b>zhangsan<\/b>/);
+    expect(rows(dba)).toHaveLength(15);
+  });
+
+  it('a time it cannot read says so and shows now; the page is in the navigation; no rotations says how to add them', async () => {
+    expect(await (await page(ingest.base, '?at=christmas')).text()).toContain('无法识别的时间');
+    const problems = await (await fetch(`${ingest.base}/console/problems`, { headers: auth })).text();
+    expect(problems).toContain('<a href="/console/oncall" class="">值班</a>');
+    expect(await (await page(empty.base)).text()).toContain('当前策略没有值班表');
+  });
+
+  it('needs the admin', async () => {
+    expect((await page(ingest.base, '', {})).status).toBe(401);
   });
 });
