@@ -75,6 +75,19 @@ describe('the README policy example', () => {
     expect(route).not.toHaveProperty('escalate');
   });
 
+  it("the README's shorter copy loads to the same routes and rotations", () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Policy file'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+    const config = withFile(yaml);
+    // Its template file is the one beside docs/policy.example.yaml.
+    fs.symlinkSync(path.resolve(path.dirname(example), 'templates'), path.join(path.dirname(config.policyFile!), 'templates'));
+    const fromReadme = loadPolicy(config);
+    const names = (p: typeof policy) => p.routes.map((r) => [r.name, r.escalation?.levels.length ?? 0, r.mention ?? '']);
+    expect(names(fromReadme)).toEqual(names(policy));
+    expect(fromReadme.rotations).toEqual(policy.rotations);
+  });
+
   it('the same policy as JSON works too', () => {
     const json = withFile(JSON.stringify({ destinations: [{ id: 'x', type: 'robot', key: 'k' }], routes: [{ name: 'all', match: {}, delivery: 'drop' }] }), 'json');
     expect(summary(decide(loadPolicy(json), alert({})))).toEqual(['x:drop']);
