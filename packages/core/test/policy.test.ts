@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decide, defaultPolicy, loadConfig, loadPolicy, noiseSettings, type Alert } from '../src';
+import { appRecipients, decide, defaultPolicy, loadConfig, loadPolicy, noiseSettings, type Alert } from '../src';
 
 const example = path.resolve(__dirname, '../../../docs/policy.example.yaml');
 /** The example's ${VAR}s, and the app credentials its app destination needs. */
@@ -200,5 +200,16 @@ describe('settings a policy file overrides', () => {
   it('without a file, the environment decides and nothing is said', () => {
     const config = loadConfig({ DEDUP_WINDOW: '2m' });
     expect(noiseSettings(config, defaultPolicy(config))).toEqual({ dedupWindowMs: 120_000, dailyDigestAt: '09:00', overrides: [] });
+  });
+});
+
+describe('app recipients', () => {
+  const env = { toUser: 'zhangsan|lisi', toParty: '2', toTag: '' };
+  it.each([
+    ['a destination naming none: WEIXIN_TO_*', {}, { toUser: 'zhangsan|lisi', toParty: '2', toTag: undefined }],
+    ['a destination naming users: only them', { toUser: 'wangwu' }, { toUser: 'wangwu', toParty: undefined, toTag: undefined }],
+    ['a destination naming a tag: only it, not the default users', { toTag: '7' }, { toUser: undefined, toParty: undefined, toTag: '7' }],
+  ])('%s', (_name, own, expected) => {
+    expect(appRecipients(env, own)).toEqual(expected);
   });
 });
