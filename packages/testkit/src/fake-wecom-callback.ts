@@ -92,7 +92,9 @@ export async function playClick(state: FakeState, click: Click): Promise<ClickRe
   if (!view) throw new ClickRefused(`${click.userid} never got a card with task_id "${click.taskId}": a member can only click the cards they received`);
   const keys = pressableKeys(view.card, view.greyed);
   if (!click.force && !keys.includes(click.eventKey)) {
-    throw new ClickRefused(keys.length ? `${click.userid}'s card has no button with key "${click.eventKey}" (its keys: ${keys.join(', ')})` : `the buttons of ${click.userid}'s card are greyed out ("${view.greyed ?? view.card.replace_text}")`);
+    const greyed = view.greyed ?? (view.card.replace_text as string | undefined);
+    if (keys.length) throw new ClickRefused(`${click.userid}'s card has no button with key "${click.eventKey}" (its keys: ${keys.join(', ')})`);
+    throw new ClickRefused(greyed ? `the buttons of ${click.userid}'s card are greyed out ("${greyed}")` : `${click.userid}'s card (${view.card.card_type}) has no button that calls back`);
   }
   state.clicks++;
   const task = state.cards.tasks.get(click.taskId)!;

@@ -152,6 +152,9 @@ describe('the fake WeCom plays a member clicking a card button, as WeCom calls t
     await expect(fake.click({ userid: 'lisi', taskId: id, eventKey: 'claim' })).rejects.toThrow(`lisi never got a card with task_id "${id}"`);
     await expect(fake.click({ userid: 'zhangsan', taskId: 'no-such-task', eventKey: 'claim' })).rejects.toThrow(/never got a card/);
     await expect(fake.click({ userid: 'zhangsan', taskId: id, eventKey: 'escalate' })).rejects.toThrow('has no button with key "escalate" (its keys: claim, silence_1h, resolve)');
+    const notice = { card_type: 'text_notice', main_title: { title: '发布完成' }, card_action: { type: 1, url: 'https://ci.example.com/1' }, task_id: `${id}-notice` };
+    expect(await sendCard(fake, notice, 'zhangsan')).toMatchObject({ errcode: 0 });
+    await expect(fake.click({ userid: 'zhangsan', taskId: notice.task_id, eventKey: 'claim' })).rejects.toThrow("zhangsan's card (text_notice) has no button that calls back");
     // Through the control API: 400 with the reason, and nothing sent.
     const refused = await call(fake, '/__fake/click', { userid: 'lisi', taskId: id, eventKey: 'claim' });
     expect(refused).toMatchObject({ status: 400, body: { error: expect.stringContaining('lisi never got a card') } });
