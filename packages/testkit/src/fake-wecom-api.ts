@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { sendCard, updateCard } from './fake-wecom-cards';
-import { err, json, record, scripted, tokenProblem, type FakeState, type Problem, type Query, type Res } from './fake-wecom-common';
+import { answered, duplicateAnswer, err, json, record, scripted, tokenProblem, type FakeState, type Problem, type Query, type Res } from './fake-wecom-common';
 import { userGet } from './fake-wecom-members';
 import { authorize, getUserInfo } from './fake-wecom-oauth';
 
@@ -56,6 +56,8 @@ async function messageSend(state: FakeState, query: Query, body: Record<string, 
   if (!body.touser && !body.toparty && !body.totag) return err(res, 82001, 'All touser & toparty & totag invalid');
   const { users, parties, tags } = state.visibleRange;
   if (users.length + parties.length + tags.length === 0) return err(res, 81013, 'user & party & tag all invalid');
+  const again = duplicateAnswer(state, body);
+  if (again) return json(res, again);
   if (body.msgtype === 'template_card') return sendCard(state, body, res);
   const { msgtype, content } = contentOf(body);
   if (msgtype !== 'text' && msgtype !== 'markdown') return err(res, 40008, 'invalid message type');
@@ -67,7 +69,7 @@ async function messageSend(state: FakeState, query: Query, body: Record<string, 
   record(state, { api: 'app', msgtype, content: delivered, body, at: state.now(), warnings: [], recipients });
   // Users whose id starts with "ghost" do not exist: a partial success, as WeCom answers it.
   const invalid = recipients.filter((u) => u.startsWith('ghost'));
-  json(res, { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid: `msg-${state.accepted}` });
+  json(res, answered(state, body, { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid: `msg-${state.accepted}` }));
 }
 
 /**

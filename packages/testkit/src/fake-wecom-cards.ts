@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import { checkCard, renderCard } from './fake-wecom-card-rules';
-import { callbackConfigured, err, freshCode, json, record, scripted, tokenProblem, visible, type FakeState, type Problem, type Query, type Res } from './fake-wecom-common';
+import { answered, callbackConfigured, err, freshCode, json, record, scripted, tokenProblem, visible, type FakeState, type Problem, type Query, type Res } from './fake-wecom-common';
 
 /**
  * The template cards the fake delivered (reference/wecom-callbacks.md §3–§4): per task_id, the
@@ -93,7 +93,7 @@ export function sendCard(state: FakeState, body: Obj, res: Res) {
   const invalid = recipients.filter((u) => u.startsWith('ghost'));
   // response_code: only for cards whose buttons call back (button, vote, multiple choice).
   const responseCode = check.cardType === 'button_interaction' && check.taskId ? issueResponseCode(state, check.taskId, 'send') : undefined;
-  json(res, { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid: `msg-${state.accepted}`, ...(responseCode ? { response_code: responseCode } : {}) });
+  json(res, answered(state, body, { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid: `msg-${state.accepted}`, ...(responseCode ? { response_code: responseCode } : {}) }));
 }
 
 /**

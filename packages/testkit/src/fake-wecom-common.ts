@@ -90,7 +90,30 @@ export interface FakeState {
   oauthUser?: string;
   cards: CardBook;
   oauthCodes: Map<string, OAuthCode>;
+  /** App sends that asked for WeCom's duplicate check: the request JSON → when, and what was answered. */
+  checkedSends: Map<string, { at: number; answer: Record<string, unknown> }>;
   onMessage?: (message: Recorded) => void;
+}
+
+/** WeCom's limit for duplicate_check_interval ("最大不超过4小时"); 1800 s unless the request says. */
+const MAX_DUPLICATE_CHECK_SEC = 4 * 3600;
+
+/**
+ * enable_duplicate_check: "同样内容(请求json)的消息，不会重复收到" within duplicate_check_interval.
+ * The same request again is not delivered; what WeCom answers then is not documented: the fake
+ * answers as it did the first time (same msgid and response_code).
+ */
+export function duplicateAnswer(state: FakeState, body: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (Number(body.enable_duplicate_check) !== 1) return undefined;
+  const seen = state.checkedSends.get(JSON.stringify(body));
+  const windowMs = Math.min(Number(body.duplicate_check_interval ?? 1800), MAX_DUPLICATE_CHECK_SEC) * 1000;
+  return seen && state.now() - seen.at < windowMs ? seen.answer : undefined;
+}
+
+/** A successful app send's answer, remembered for the duplicate check when the request asked for it. */
+export function answered(state: FakeState, body: Record<string, unknown>, answer: Record<string, unknown>): Record<string, unknown> {
+  if (Number(body.enable_duplicate_check) === 1) state.checkedSends.set(JSON.stringify(body), { at: state.now(), answer });
+  return answer;
 }
 
 export type Res = http.ServerResponse;

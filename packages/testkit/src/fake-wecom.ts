@@ -88,6 +88,7 @@ export async function startFakeWecom(options: FakeWecomOptions = {}) {
     members: DEFAULT_MEMBERS.map((m) => ({ ...m })),
     cards: newCardBook(),
     oauthCodes: new Map(),
+    checkedSends: new Map(),
     onMessage: options.onMessage,
   };
   /** Every request's method and path without its query (the query carries secrets). */

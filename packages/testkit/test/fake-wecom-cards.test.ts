@@ -128,6 +128,18 @@ describe('the fake WeCom: template cards on message/send', () => {
     expect(await sendCard(fake, textNotice({ task_id: id }))).toMatchObject({ errcode: 42014 });
   });
 
+  it('with enable_duplicate_check, the same request again is answered as the first and not delivered (a retried send)', async () => {
+    const card = buttonCard({ task_id: taskId('retry') });
+    const checked = { enable_duplicate_check: 1, duplicate_check_interval: 1800 };
+    const before = fake.messages.length;
+    const first = await sendCard(fake, card, 'zhangsan', checked);
+    expect(first).toMatchObject({ errcode: 0, response_code: expect.any(String) });
+    expect(await sendCard(fake, card, 'zhangsan', checked)).toEqual(first);
+    expect(fake.messages.length).toBe(before + 1);
+    // Without the check, the same task_id is a reuse.
+    expect(await sendCard(fake, card, 'zhangsan')).toMatchObject({ errcode: 42014 });
+  });
+
   it('keeps the envelope checks of message/send: token, agent id, recipients', async () => {
     const token = await tokenOf(fake);
     const send = (query: string, body: Record<string, unknown>) => call(fake, `/cgi-bin/message/send?${query}`, { touser: 'zhangsan', msgtype: 'template_card', agentid: fake.agentId, template_card: buttonCard(), ...body });
