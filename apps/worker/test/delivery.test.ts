@@ -3,6 +3,7 @@ import { startFakeWecom, type FakeWecom } from '@ng/testkit';
 import { startHarness, waitFor, type Harness } from './support/harness';
 import { criticalAlert, seedAlertmanagerAlert, seedSentryAlert } from './support/alerts';
 import { seedCards } from './support/seed';
+import { DRY_RUN_LINE } from '../src/deliver/processor';
 
 /** The worker delivering to a fake WeCom that speaks the real errcodes and limits. */
 describe('delivery to WeCom', () => {
@@ -52,7 +53,9 @@ describe('delivery to WeCom', () => {
   it('writes the seed card to the log when no WeCom is configured', async () => {
     h = await startHarness({});
     await h.add(seedSentryAlert());
-    await waitFor(() => h.logs.lines.some((l) => l.message === '消息发送成功'), 'a log delivery');
+    await waitFor(() => h.logs.lines.some((l) => l.message === DRY_RUN_LINE), 'a log delivery');
+    // Nothing reached WeCom: the seed's grep for 消息发送成功 finds nothing.
+    expect(h.logs.raw.some((l) => l.includes('消息发送成功'))).toBe(false);
     const card = h.logs.lines.find((l) => l.dryRun === true && l.card !== undefined);
     expect(card?.card).toBe(seedCards().sentry);
     // Then the card as text, for people: every line of it, indented under its JSON line.

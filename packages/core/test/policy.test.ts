@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decide, defaultPolicy, loadConfig, loadPolicy, noiseSettings, type Alert } from '../src';
+import { appRecipients, decide, defaultPolicy, loadConfig, loadPolicy, noiseSettings, type Alert } from '../src';
 
 const example = path.resolve(__dirname, '../../../docs/policy.example.yaml');
 /** The example's ${VAR}s, and the app credentials its app destination needs. */
@@ -73,6 +73,19 @@ describe('the README policy example', () => {
     const route = policy.routes.find((r) => r.name === 'payments-pages-now')!;
     expect(route.escalation).toEqual({ afterMs: 600_000, levels: [{ mention: 'next' }, { destinations: ['ops-group'] }] });
     expect(route).not.toHaveProperty('escalate');
+  });
+
+  it("the README's shorter copy loads to the same routes and rotations", () => {
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Policy file'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+    const config = withFile(yaml);
+    // Its template file is the one beside docs/policy.example.yaml.
+    fs.symlinkSync(path.resolve(path.dirname(example), 'templates'), path.join(path.dirname(config.policyFile!), 'templates'));
+    const fromReadme = loadPolicy(config);
+    const names = (p: typeof policy) => p.routes.map((r) => [r.name, r.escalation?.levels.length ?? 0, r.mention ?? '']);
+    expect(names(fromReadme)).toEqual(names(policy));
+    expect(fromReadme.rotations).toEqual(policy.rotations);
   });
 
   it('the same policy as JSON works too', () => {
@@ -187,5 +200,16 @@ describe('settings a policy file overrides', () => {
   it('without a file, the environment decides and nothing is said', () => {
     const config = loadConfig({ DEDUP_WINDOW: '2m' });
     expect(noiseSettings(config, defaultPolicy(config))).toEqual({ dedupWindowMs: 120_000, dailyDigestAt: '09:00', overrides: [] });
+  });
+});
+
+describe('app recipients', () => {
+  const env = { toUser: 'zhangsan|lisi', toParty: '2', toTag: '' };
+  it.each([
+    ['a destination naming none: WEIXIN_TO_*', {}, { toUser: 'zhangsan|lisi', toParty: '2', toTag: undefined }],
+    ['a destination naming users: only them', { toUser: 'wangwu' }, { toUser: 'wangwu', toParty: undefined, toTag: undefined }],
+    ['a destination naming a tag: only it, not the default users', { toTag: '7' }, { toUser: undefined, toParty: undefined, toTag: '7' }],
+  ])('%s', (_name, own, expected) => {
+    expect(appRecipients(env, own)).toEqual(expected);
   });
 });

@@ -1,99 +1,18 @@
 import type http from 'node:http';
+import { sendCard, updateCard } from './fake-wecom-cards';
+import { answered, duplicateAnswer, err, json, record, scripted, tokenProblem, type FakeState, type Problem, type Query, type Res } from './fake-wecom-common';
+import { userGet } from './fake-wecom-members';
+import { authorize, getUserInfo } from './fake-wecom-oauth';
 
 /**
  * The WeCom endpoints the gateway and the doctor call, answering as reference/wecom.md says
  * WeCom does: errcode in an HTTP 200 body, the byte limits, the robot's 20 a minute, tokens
- * that expire, 60020 for an untrusted IP, 93000/93004 for a wrong or disabled robot.
+ * that expire, 60020 for an untrusted IP, 93000/93004 for a wrong or disabled robot; template
+ * cards and their updates (fake-wecom-cards), members (fake-wecom-members) and OAuth
+ * (fake-wecom-oauth) as reference/wecom-callbacks.md says.
  */
-export interface Recorded {
-  api: 'app' | 'robot';
-  key?: string;
-  msgtype: string;
-  content: string;
-  body: Record<string, unknown>;
-  at: number;
-}
-
-/** A scripted answer for the next call: an errcode, an HTTP status, a delay, or a reset socket. */
-export type Scripted = { errcode: number; errmsg?: string } | { httpStatus: number } | { delayMs: number } | 'reset';
-export type ScriptedApi = 'gettoken' | 'app' | 'robot';
-export type DownMode = 'refused' | '5xx' | '45009';
-
-/** Who the app may reach (WeCom's 可见范围); department 1 is the whole company. */
-export interface VisibleRange {
-  users: string[];
-  parties: number[];
-  tags: number[];
-}
-
-/** Everything the fake knows; the control API and the programmatic handle change it. */
-export interface FakeState {
-  corpId: string;
-  corpSecret: string;
-  agentId: number;
-  robotKeys: Set<string>;
-  disabledRobotKeys: Set<string>;
-  untrustedIp: boolean;
-  visibleRange: VisibleRange;
-  tokenTtlSec: number;
-  robotPerMinute: number;
-  keepMessages: boolean;
-  now: () => number;
-  down: DownMode | null;
-  tokens: Map<string, number>;
-  tokenSeq: number;
-  robotSends: Map<string, { times: number[]; start: number }>;
-  scripts: Record<ScriptedApi, Scripted[]>;
-  messages: Recorded[];
-  accepted: number;
-  gettokenCalls: number;
-  sendCalls: number;
-  robotCalls: number;
-  onMessage?: (message: Recorded) => void;
-}
-
-type Res = http.ServerResponse;
-type Query = URLSearchParams;
-
-const hint = (code: number) => `, hint: [${Date.now()}${Math.floor(Math.random() * 1e6)}], from ip: 127.0.0.1, more info at https://open.work.weixin.qq.com/devtool/query?e=${code}`;
-
-export const json = (res: Res, body: unknown, status = 200) => {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-};
-const err = (res: Res, errcode: number, errmsg: string) => json(res, { errcode, errmsg: `${errmsg}${hint(errcode)}` });
-
-function record(state: FakeState, message: Recorded) {
-  state.accepted++;
-  if (state.keepMessages) state.messages.push(message);
-  state.onMessage?.(message);
-}
-
-/** Applies a scripted answer or the down mode; true when it answered. */
-async function scripted(state: FakeState, api: ScriptedApi, req: http.IncomingMessage, res: Res): Promise<boolean> {
-  if (state.down === '5xx') return json(res, { error: 'bad gateway' }, 502), true;
-  if (state.down === '45009') return err(res, 45009, 'api freq out of limit'), true;
-  const next = state.scripts[api].shift();
-  if (!next) return false;
-  if (next === 'reset') return req.socket.destroy(), true;
-  if ('delayMs' in next) {
-    await new Promise((r) => setTimeout(r, next.delayMs));
-    return false;
-  }
-  if ('httpStatus' in next) return json(res, { error: 'scripted' }, next.httpStatus), true;
-  return err(res, next.errcode, next.errmsg ?? 'scripted error'), true;
-}
-
-/** What a call made with an access token meets before its own checks. */
-function tokenProblem(state: FakeState, query: Query): [number, string] | undefined {
-  const token = query.get('access_token');
-  if (!token) return [41001, 'access_token missing'];
-  const expires = state.tokens.get(token);
-  if (expires === undefined) return [40014, 'invalid access_token'];
-  if (expires <= state.now()) return [42001, 'access_token expired'];
-  // WeCom checks the app's trusted IPs (企业可信IP) on the calls a token makes.
-  if (state.untrustedIp) return [60020, 'not allow to access from your ip'];
-  return undefined;
-}
+export type { DownMode, FakeState, Recorded, Scripted, ScriptedApi, VisibleRange } from './fake-wecom-common';
+export { json } from './fake-wecom-common';
 
 function contentOf(body: Record<string, unknown>): { msgtype: string; content: string } {
   const msgtype = String(body.msgtype ?? '');
@@ -137,16 +56,40 @@ async function messageSend(state: FakeState, query: Query, body: Record<string, 
   if (!body.touser && !body.toparty && !body.totag) return err(res, 82001, 'All touser & toparty & totag invalid');
   const { users, parties, tags } = state.visibleRange;
   if (users.length + parties.length + tags.length === 0) return err(res, 81013, 'user & party & tag all invalid');
+  const again = duplicateAnswer(state, body);
+  if (again) return json(res, again);
+  if (body.msgtype === 'template_card') return sendCard(state, body, res);
   const { msgtype, content } = contentOf(body);
   if (msgtype !== 'text' && msgtype !== 'markdown') return err(res, 40008, 'invalid message type');
   if (!content) return err(res, 44004, 'empty content');
   if (msgtype === 'markdown' && Buffer.byteLength(content) > 2048) return err(res, 45002, 'content size out of limit');
   // Text over 2048 bytes is cut silently by WeCom, never rejected.
   const delivered = msgtype === 'text' ? Buffer.from(content).subarray(0, 2048).toString('utf8') : content;
-  record(state, { api: 'app', msgtype, content: delivered, body, at: state.now() });
+  const recipients = String(body.touser ?? '').split('|').filter(Boolean);
+  record(state, { api: 'app', msgtype, content: delivered, body, at: state.now(), warnings: [], recipients });
   // Users whose id starts with "ghost" do not exist: a partial success, as WeCom answers it.
-  const invalid = String(body.touser ?? '').split('|').filter((u) => u.startsWith('ghost'));
-  json(res, { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid: `msg-${state.accepted}` });
+  const invalid = recipients.filter((u) => u.startsWith('ghost'));
+  json(res, answered(state, body, { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), msgid: `msg-${state.accepted}` }));
+}
+
+/**
+ * Who a robot message @-mentions (reference/wecom.md §4): text.mentioned_list (userids or "@all")
+ * and text.mentioned_mobile_list (phone numbers or "@all"), both lists of strings; and the
+ * <@userid> of text and markdown content. Markdown has no mentioned_list: WeCom ignores one.
+ * WeCom's errcode for a list of the wrong type is not documented: 40058 (invalid parameter).
+ */
+function mentionsOf(msgtype: string, message: Record<string, unknown>, content: string): { problem: Problem } | { mentions: { userids: string[]; mobiles: string[] }; warnings: string[] } {
+  const warnings: string[] = [];
+  const lists: Record<string, string[]> = {};
+  for (const field of ['mentioned_list', 'mentioned_mobile_list']) {
+    const v = message[field];
+    if (v === undefined) continue;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) return { problem: [40058, `${msgtype}.${field} must be a list of strings. invalid Request Parameter`] };
+    if (msgtype === 'text') lists[field] = v;
+    else warnings.push(`${msgtype}.${field} is ignored: only text messages take it (markdown mentions with <@userid>)`);
+  }
+  const inline = [...content.matchAll(/<@([^<>\s]+)>/g)].map((m) => m[1]);
+  return { mentions: { userids: [...new Set([...(lists.mentioned_list ?? []), ...inline])], mobiles: lists.mentioned_mobile_list ?? [] }, warnings };
 }
 
 /** The robot's own checks, shared by send and upload: the key, then whether it is disabled. */
@@ -175,8 +118,10 @@ async function webhookSend(state: FakeState, query: Query, body: Record<string, 
   if (msgtype !== 'text' && msgtype !== 'markdown') return err(res, 40008, 'invalid message type');
   const limit = msgtype === 'text' ? 2048 : 4096;
   if (Buffer.byteLength(content) > limit) return err(res, 40058, `${msgtype}.content exceed max length ${limit}. invalid Request Parameter`);
+  const mentioned = mentionsOf(msgtype, (body[msgtype] ?? {}) as Record<string, unknown>, content);
+  if ('problem' in mentioned) return err(res, ...mentioned.problem);
   window.times.push(state.now());
-  record(state, { api: 'robot', key, msgtype, content, body, at: state.now() });
+  record(state, { api: 'robot', key, msgtype, content, body, at: state.now(), warnings: mentioned.warnings, mentions: mentioned.mentions });
   json(res, { errcode: 0, errmsg: 'ok' });
 }
 
@@ -200,7 +145,10 @@ export async function answerWecom(state: FakeState, url: URL, raw: Buffer, req: 
   if (url.pathname === '/cgi-bin/gettoken') return await gettoken(state, query, req, res), true;
   if (url.pathname === '/cgi-bin/agent/get') return agentGet(state, query, res), true;
   if (url.pathname === '/cgi-bin/webhook/upload_media') return uploadMedia(state, query, raw, req, res), true;
-  if (url.pathname !== '/cgi-bin/message/send' && url.pathname !== '/cgi-bin/webhook/send') return false;
+  if (url.pathname === '/cgi-bin/user/get') return await userGet(state, query, req, res), true;
+  if (url.pathname === '/cgi-bin/auth/getuserinfo') return getUserInfo(state, query, res), true;
+  if (url.pathname === '/connect/oauth2/authorize') return authorize(state, query, res), true;
+  if (!['/cgi-bin/message/send', '/cgi-bin/webhook/send', '/cgi-bin/message/update_template_card'].includes(url.pathname)) return false;
   let body: Record<string, unknown> = {};
   if (raw.length) {
     try {
@@ -210,6 +158,7 @@ export async function answerWecom(state: FakeState, url: URL, raw: Buffer, req: 
     }
   }
   if (url.pathname === '/cgi-bin/message/send') await messageSend(state, query, body, req, res);
+  else if (url.pathname === '/cgi-bin/message/update_template_card') await updateCard(state, query, body, req, res);
   else await webhookSend(state, query, body, req, res);
   return true;
 }

@@ -3,3 +3,4 @@ export * from './procs';
 export * from './redis-keys';
 export * from './gateway';
 export * from './redis-server';
+export * from './fake-sentry';

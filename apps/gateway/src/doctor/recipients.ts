@@ -1,11 +1,7 @@
-import type { Config, DestinationSpec } from '@ng/core';
+import { appRecipients, type AppRecipients, type Config, type DestinationSpec } from '@ng/core';
 import type { Row } from './row';
 
-export interface Recipients {
-  toUser?: string;
-  toParty?: string;
-  toTag?: string;
-}
+export type Recipients = AppRecipients;
 
 /** The app's visible range (可见范围) as agent/get tells it. */
 export interface VisibleRange {
@@ -15,11 +11,8 @@ export interface VisibleRange {
   closed: boolean;
 }
 
-/** Who an app destination sends to: its own recipients, else the WEIXIN_TO_* ones (as the worker's app channel decides). */
-export function recipientsOf(config: Config, d: Extract<DestinationSpec, { type: 'app' }>): Recipients {
-  const own = d.toUser || d.toParty || d.toTag;
-  return own ? { toUser: d.toUser, toParty: d.toParty, toTag: d.toTag } : { toUser: config.weixin.toUser, toParty: config.weixin.toParty, toTag: config.weixin.toTag };
-}
+/** Who an app destination sends to, by the rule the worker's app channel follows. */
+export const recipientsOf = (config: Config, d: Extract<DestinationSpec, { type: 'app' }>): Recipients => appRecipients(config.weixin, d);
 
 const ids = (list?: string) => (list ? list.split('|').filter(Boolean) : []);
 const WHOLE_COMPANY = 1;

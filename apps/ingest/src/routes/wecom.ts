@@ -55,15 +55,22 @@ export function wecomCallbackRoutes(deps: { config: Config; logger: Logger; metr
       if (event.ToUserName !== callback.corpId) throw new CallbackRejected('wrong_receiver', 400, 'ToUserName is not this corp id');
       // WeCom's advice: events are told apart by sender and creation time (a click also by its card and button).
       const identity = createHash('sha256').update([event.FromUserName, event.CreateTime, event.TaskId, event.EventKey, event.ResponseCode].join('\u0000')).digest('hex').slice(0, 32);
-      const first = await deps.redis.set(`${deps.config.queuePrefix}:wecom:event:${identity}`, '1', 'PX', SEEN_EVENTS_MS, 'NX');
+      const seenKey = `${deps.config.queuePrefix}:wecom:event:${identity}`;
+      const first = await deps.redis.set(seenKey, '1', 'PX', SEEN_EVENTS_MS, 'NX');
       if (!first) throw new CallbackRejected('replay', 200, '');
       if (event.MsgType === 'event' && event.Event === 'template_card_event' && event.FromUserName && event.TaskId && event.EventKey) {
         const createTime = Number(event.CreateTime);
-        await deps.actionsQueue.add(
-          `${event.EventKey} by ${event.FromUserName}`,
-          { via: 'wecom', userId: event.FromUserName, eventKey: event.EventKey, taskId: event.TaskId, responseCode: event.ResponseCode || undefined, createTime: Number.isFinite(createTime) ? createTime : Math.floor(Date.now() / 1000) },
-          { jobId: identity, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 86400 }, removeOnFail: false },
-        );
+        await deps.actionsQueue
+          .add(
+            `${event.EventKey} by ${event.FromUserName}`,
+            { via: 'wecom', userId: event.FromUserName, eventKey: event.EventKey, taskId: event.TaskId, responseCode: event.ResponseCode || undefined, createTime: Number.isFinite(createTime) ? createTime : Math.floor(Date.now() / 1000) },
+            { jobId: identity, attempts: 5, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { age: 86400 }, removeOnFail: false },
+          )
+          // Not queued: WeCom's retry of this event must not count as a replay.
+          .catch(async (err: unknown) => {
+            await deps.redis.del(seenKey).catch(() => undefined);
+            throw err;
+          });
         deps.logger.info('WeCom card button clicked', { user: event.FromUserName, button: event.EventKey, task: event.TaskId });
       } else {
         deps.logger.info('WeCom callback event ignored', { msgType: event.MsgType, event: event.Event });

@@ -60,11 +60,10 @@ export function createActionProcessor(deps: ActionDeps) {
   }
 
   async function resolve(alert: Alert, user: { id: string; name: string }, atMs: number, actionId: string): Promise<CardState> {
-    const issue = /^sentry:(\d+)$/.exec(alert.key)?.[1];
-    if (issue && deps.sentry) {
-      // Sentry's issue.resolved webhook then brings the resolution, as any other.
-      await deps.sentry.resolve(issue);
-    } else {
+    const before = await deps.acks.get(alert.key);
+    // A second 已处理 (another member, or WeCom's retry) changes nothing more.
+    if (before?.handledBy) return { text: `✅ 已处理: ${before.handledName ?? before.handledBy}`, claimed: true, done: true };
+    if (!(await resolvedInSentry(alert))) {
       // Alertmanager cannot be told: stop reminding until it reports the problem resolved.
       await deps.silences.create({ matchers: [{ name: 'key', op: '=', value: alert.key }], duration: '7d', comment: `WeCom: ${user.name} 已处理，恢复后自动解除` }, new Date(atMs), `wecom:${user.id}`, {
         id: actionId,
@@ -73,6 +72,17 @@ export function createActionProcessor(deps: ActionDeps) {
     }
     await deps.acks.handled(alert.key, user, atMs);
     return { text: `✅ 已处理: ${user.name}`, claimed: true, done: true };
+  }
+
+  /** A Sentry issue is resolved in Sentry, whose issue.resolved webhook then brings the resolution as any other. */
+  async function resolvedInSentry(alert: Alert): Promise<boolean> {
+    const issue = /^sentry:(\d+)$/.exec(alert.key)?.[1];
+    if (!issue || !deps.sentry) return false;
+    const answer = await deps.sentry.resolve(issue);
+    if (answer.ok) return true;
+    if (!answer.permanent) throw new Error(`Sentry answered ${answer.status} resolving issue ${issue}: trying again`);
+    deps.logger.error('Sentry refused to resolve the issue: reminders stop until it resolves instead', { issue, status: answer.status, hint: answer.hint });
+    return false;
   }
 
   /** Every card about the problem, changed for all its recipients; the clicked one with the click's own code. */

@@ -1,4 +1,4 @@
-import { DESTINATION_FORMAT, hashId, type Config, type Logger, type Metrics, type RedisConnection } from '@ng/core';
+import { appRecipients, DESTINATION_FORMAT, hashId, type Config, type Logger, type Metrics, type RedisConnection } from '@ng/core';
 import type { Clock } from '../clock';
 import { createTokenCache, type TokenCache } from '../store/token-cache';
 import { DeliveryError } from '../wecom/classify';
@@ -71,15 +71,15 @@ export interface AppDeps {
 export function createAppChannel(deps: AppDeps, target: AppTarget = {}): Channel {
   const { weixin } = deps.config;
   const tokens = tokenCacheFor(deps);
-  const toUser = target.toUser ?? (target.toParty || target.toTag ? undefined : weixin.toUser);
+  const { toUser, toParty, toTag } = appRecipients(weixin, target);
 
   function recipients(mentions?: string[]) {
     // Policy mentions on the app are extra recipients, unless everybody gets it already.
     const users = toUser === '@all' ? ['@all'] : [...new Set([...(list(toUser) ?? []), ...(mentions ?? [])])];
     return {
       touser: users.slice(0, 1000).join('|') || undefined,
-      toparty: target.toParty ?? (target.toUser ? undefined : weixin.toParty),
-      totag: target.toTag ?? (target.toUser ? undefined : weixin.toTag),
+      toparty: toParty,
+      totag: toTag,
     };
   }
 

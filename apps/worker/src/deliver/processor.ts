@@ -12,6 +12,9 @@ import { sendMessage } from './send-message';
 import { deferJob, settleFailure } from './settle';
 import { sourceName } from '../source-name';
 
+/** What a delivery to the log channel (dry run) logs instead of 消息发送成功. */
+export const DRY_RUN_LINE = '演练模式: 已写入日志，未发往企业微信';
+
 export interface DeliveryDeps {
   /** The policy in force and the channels built from it (a reload replaces both). */
   active: ActivePolicy<{ channels: ReadonlyMap<string, Channel> }>;
@@ -114,7 +117,9 @@ export function createDeliveryProcessor(deps: DeliveryDeps) {
     const errcode = outcome.results[0]?.errcode ?? 0;
     deps.metrics.deliveries.inc({ kind, channel: channel.kind, outcome: 'success', errcode: String(errcode) });
     if (alert) deps.metrics.deliveryLatency.observe({ channel: channel.kind }, Math.max(0, deps.clock.now() - Date.parse(alert.receivedAt)) / 1000);
-    log.info('消息发送成功', { errcode, parts: outcome.parts, ...(alert && { fate: 'delivered', title: alert.title }) });
+    // In a dry run nothing reached WeCom: the operators' grep for 消息发送成功 must not count it.
+    const sentLine = channel.kind === 'log' ? DRY_RUN_LINE : '消息发送成功';
+    log.info(sentLine, { errcode, parts: outcome.parts, ...(alert && { fate: channel.kind === 'log' ? 'logged' : 'delivered', title: alert.title }) });
     await record({ outcome: 'sent', errcode, parts: outcome.parts, msgid: outcome.results.find((r) => r.msgid)?.msgid });
     const missed = outcome.results.find((r) => r.missed)?.missed;
     if (missed) log.warn('部分接收人未收到消息 (some recipients were not reached)', { missed });

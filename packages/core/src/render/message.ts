@@ -32,7 +32,7 @@ export function actionableCard(message: Message, ctx: { interactive: boolean; ta
   const { alert } = message;
   if (alert.source === 'test' || alert.severity === 'info' || (alert.status !== 'firing' && alert.status !== 'unresolved')) return undefined;
   const state = message.claim && { text: `✋ 已认领: ${message.claim.by}`, claimed: true };
-  return templateCardFor(alert, { taskId: ctx.taskId, tz: ctx.tz, totals: message.totals, link: ctx.link, state });
+  return templateCardFor(alert, { taskId: ctx.taskId, tz: ctx.tz, totals: message.totals, link: ctx.link, state, escalation: message.escalation });
 }
 
 /** What a message says, written for one channel: 1..n parts, each within the byte budget. */

@@ -43,12 +43,12 @@ function field(keyname: string, value: string | number | undefined) {
  * An alert as a card with buttons (认领, 静默 1 小时, 已处理), carrying the seed card's fields:
  * title, level and status, then environment, service, location, first seen, count and users,
  * the description, and the link (the console page when there is one, else the source).
- * `state` is what people did about it ("✋ 已认领: 张三 12:32"); it leads the text, and once
+ * An escalation leads the title (⏫ 升级 n). `state` is what people did about it ("✋ 已认领: 张三 12:32"); it leads the text, and once
  * claimed the 认领 button goes. (Once handled, the update greys every button instead.)
  */
 export function templateCardFor(
   alert: Alert,
-  opts: { taskId: string; tz: string; totals?: Totals; link?: string; state?: { text: string; claimed: boolean } },
+  opts: { taskId: string; tz: string; totals?: Totals; link?: string; state?: { text: string; claimed: boolean }; escalation?: number },
 ): TemplateCard {
   const level = (alert.level ?? alert.severity).toLowerCase();
   const icon = LEVEL_ICON[level] ?? SEVERITY_ICON[alert.severity];
@@ -69,7 +69,7 @@ export function templateCardFor(
     card_type: 'button_interaction',
     source: { desc: SOURCE_NAME[alert.source] ?? alert.source, desc_color: alert.severity === 'critical' ? 2 : 0 },
     main_title: {
-      title: truncateChars(oneLine(alert.title) ?? alert.key, 36),
+      title: truncateChars(`${opts.escalation ? `⏫ 升级 ${opts.escalation} · ` : ''}${oneLine(alert.title) ?? alert.key}`, 36),
       desc: truncateChars(`${icon} ${level.toUpperCase()} · ${STATUS_WORD[alert.status]}`, 44),
     },
     ...(text ? { sub_title_text: truncateChars(text, 160) } : {}),
