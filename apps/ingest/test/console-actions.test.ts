@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLinks } from '@ng/core';
+import { startFakeWecom, type FakeWecom } from '@ng/testkit';
 import { startTestIngest } from './support';
-import { startOAuthFake } from './fake-oauth';
-import { actionForm, actionsQueue, browser, seedAlert } from './console-client';
+import { actionForm, actionsQueue, browser, seedAlert, wecomEnv } from './console-client';
 
 const ADMIN = 'ops:actions-pass';
 const LINK_SECRET = 'console-actions-link-secret-0123456789';
@@ -14,7 +14,7 @@ const PUBLIC_URL = 'http://gw.test';
  * is sent to say who they are; a member cannot administer.
  */
 describe('console actions', () => {
-  let wecom: Awaited<ReturnType<typeof startOAuthFake>>;
+  let wecom: FakeWecom;
   let ingest: Awaited<ReturnType<typeof startTestIngest>>;
   let plain: Awaited<ReturnType<typeof startTestIngest>>;
   let queue: ReturnType<typeof actionsQueue>;
@@ -24,9 +24,9 @@ describe('console actions', () => {
   const cardLink = async (base: string, id = alertId) => (await links.to({ kind: 'alert', id }))!.replace(PUBLIC_URL, base);
 
   beforeAll(async () => {
-    wecom = await startOAuthFake();
+    wecom = await startFakeWecom();
     const env = { ADMIN_USER: 'ops', ADMIN_PASSWORD: 'actions-pass', LINK_SECRET, PUBLIC_URL };
-    ingest = await startTestIngest({ ...env, ...wecom.env });
+    ingest = await startTestIngest({ ...env, ...wecomEnv(wecom) });
     // No WeCom app: the admin's login is the only way to say who you are.
     plain = await startTestIngest(env);
     alertId = (await seedAlert(ingest.config.queuePrefix)).idempotencyKey;

@@ -1,6 +1,10 @@
 import { Queue } from 'bullmq';
 import { createHistoryWriter, createRedis, QUEUE_NAMES, type Alert } from '@ng/core';
+import type { FakeWecom } from '@ng/testkit';
 import { REDIS_URL } from './support';
+
+/** The settings that point a gateway at the fake WeCom, its app configured. */
+export const wecomEnv = (wecom: FakeWecom) => ({ WEIXIN_API_BASE: wecom.url, WEIXIN_CORP_ID: wecom.corpId, WEIXIN_CORP_SECRET: wecom.corpSecret, WEIXIN_AGENT_ID: String(wecom.agentId) });
 
 /** A browser, as far as the console cares: its cookies, its credentials if any, no redirects followed. */
 export function browser(base: string, opts: { admin?: string } = {}) {
