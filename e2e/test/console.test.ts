@@ -1,19 +1,47 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { formatTime } from '@ng/core';
 import { root } from '@ng/testkit';
 import { startInProcessGateway, type InProcessGateway } from './support/gateway';
 
 /**
  * The console in a real browser (Debian's chromium driven by playwright-core): the list and
  * its filters, an alert's timeline, a storm card's link opened without the admin password,
- * a silence made from an alert; hostile alert text stays text. Screenshots go to e2e/screenshots
- * (the README's are copies of them).
+ * a silence made from an alert, the on-call page, an alert claimed from its page; hostile
+ * alert text stays text. Screenshots go to e2e/screenshots (the README's are copies of them).
  */
 const SHOTS = path.join(root, 'e2e/screenshots');
 const ADMIN = { username: 'ops', password: 'console-pass-1' };
 const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">';
+const TZ = 'Asia/Shanghai';
+/** A local date (DISPLAY_TZ) some days from today: the on-call page shows the 14 days to come. */
+const day = (days: number) => formatTime(Date.now() + days * 86_400_000, TZ)!.slice(0, 10);
+
+/** Two rotations, one with a swap in the coming days and a member known by name and phone. */
+function onCallPolicy(): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'console-policy-')), 'policy.yaml');
+  fs.writeFileSync(
+    file,
+    `rotations:
+  - id: sre
+    members: [zhangsan, lisi, { userid: wangwu, name: 王五, mobile: "13800001111" }]
+    handoff: "09:00"
+    every: 7d
+    start: ${day(-10)}
+    overrides:
+      - { from: "${day(3)} 18:00", to: "${day(5)} 09:00", userid: zhangsan }
+  - id: dba
+    members: [{ userid: zhaoliu, name: 赵六 }, { mobile: "13900002222", name: 钱七 }]
+    handoff: "10:00"
+    every: 1d
+    start: ${day(-3)}
+`,
+  );
+  return file;
+}
 
 describe('the console', () => {
   let gw: InProcessGateway;
@@ -22,7 +50,7 @@ describe('the console', () => {
   let stranger: BrowserContext;
 
   beforeAll(async () => {
-    gw = await startInProcessGateway({ ADMIN_USER: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, STORM_THRESHOLD: '3', WEBHOOK_TOKEN: 'console-hook-token' }, { linked: true });
+    gw = await startInProcessGateway({ ADMIN_USER: ADMIN.username, ADMIN_PASSWORD: ADMIN.password, STORM_THRESHOLD: '3', WEBHOOK_TOKEN: 'console-hook-token', DISPLAY_TZ: TZ, POLICY_FILE: onCallPolicy() }, { linked: true });
     const hook = { authorization: 'Bearer console-hook-token' };
     // A hostile alert: title, labels, annotations and link all written by an attacker.
     const evil = {
@@ -126,6 +154,39 @@ describe('the console', () => {
     expect(live).toContain('alertname="HighLatency"');
     expect(live).toContain('ops');
     await shot(page, 'console-silences');
+  });
+
+  it('值班: each rotation, who is on call and who is next, the handovers of 14 days, a swap marked, phones masked', async () => {
+    const page = await admin.newPage();
+    await page.goto(`${gw.base}/console`);
+    await page.click('header a:has-text("值班")');
+    await expect.poll(() => page.url()).toContain('/console/oncall');
+    expect(await page.locator('main h2').allTextContents()).toEqual([expect.stringMatching(/^sre 每 7d 于 09:00 交接/), expect.stringMatching(/^dba 每 1d 于 10:00 交接/)]);
+    const text = await page.locator('main').innerText();
+    for (const words of ['当前值班', '下一班', '临时调班', '138****1111', '139****2222', '钱七']) expect(text).toContain(words);
+    expect(text).not.toMatch(/13800001111|13900002222/);
+    // Daily turns: today's and each of the 14 days after it.
+    expect(await page.locator('main table').nth(1).locator('tbody tr').count()).toBe(15);
+    await noScriptRan(page);
+    await shot(page, 'console-oncall');
+  });
+
+  it("an alert's page acts: 认领 as the admin is queued, done by the worker, and the page then says who claimed it", async () => {
+    const page = await admin.newPage();
+    await page.goto(`${gw.base}/console?q=NodeDown`);
+    await page.locator('tr.alert td:nth-child(3) a').first().click();
+    for (const label of ['认领', '静默 1 小时', '已处理']) expect(await page.locator(`form button:text-is("${label}")`).count()).toBe(1);
+    await shot(page, 'console-alert-actions');
+    await page.click('form button:text-is("认领")');
+    await expect.poll(() => page.url()).toContain('queued=claim');
+    // Queued, or (a quick worker) already done.
+    expect(await page.locator('main').innerText()).toMatch(/已提交「认领」|✋ 已认领: ops/);
+    await expect.poll(async () => (await page.reload(), page.locator('main').innerText()), { timeout: 15_000 }).toMatch(/✋ 已认领: ops/);
+    // Claimed: no 认领 any more; the others stay.
+    expect(await page.locator('form button:text-is("认领")').count()).toBe(0);
+    expect(await page.locator('form button:text-is("静默 1 小时")').count()).toBe(1);
+    await noScriptRan(page);
+    await shot(page, 'console-alert-claimed');
   });
 
   it('a change without the form’s token is refused (CSRF)', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLinks } from '@ng/core';
+import { createAckStore, createLinks, createRedis } from '@ng/core';
 import { startFakeWecom, type FakeWecom } from '@ng/testkit';
-import { startTestIngest } from './support';
+import { REDIS_URL, startTestIngest } from './support';
 import { actionForm, actionsQueue, browser, seedAlert, wecomEnv } from './console-client';
 
 const ADMIN = 'ops:actions-pass';
@@ -100,6 +100,24 @@ describe('console actions', () => {
     expect((await admin.post(`/console/alerts/${alertId}/actions`, { ...form, nonce: 'x' })).status).toBe(400);
     expect((await admin.post(`/console/alerts/${'f'.repeat(32)}/actions`, form)).status).toBe(404);
     expect(await queue.jobs()).toHaveLength(0);
+  });
+
+  it('shows who claimed and who handled the problem; a claimed one offers no 认领', async () => {
+    const claimed = await seedAlert(ingest.config.queuePrefix, { idempotencyKey: 'c'.repeat(32), key: 'am:mem', title: 'MemoryHigh' });
+    const redis = createRedis(REDIS_URL, 'worker');
+    const acks = createAckStore({ redis, prefix: ingest.config.queuePrefix, retentionMs: 86_400_000 });
+    await acks.claim(claimed.key, { id: 'lisi', name: '李四' }, Date.parse('2026-12-04T02:32:00Z'));
+    await acks.handled(claimed.key, { id: 'zhangsan', name: '张三' }, Date.parse('2026-12-04T02:40:00Z'));
+    redis.disconnect();
+    const admin = browser(ingest.base, { admin: ADMIN });
+    const page = await (await admin.get(`/console/alerts/${claimed.idempotencyKey}`)).text();
+    expect(page).toMatch(/✋ 已认领: <b>李四<\/b> <span class="muted">(2026-)?12-04 10:32:00<\/span>/);
+    expect(page).toMatch(/✅ 已处理: <b>张三<\/b> <span class="muted">(2026-)?12-04 10:40:00<\/span>/);
+    expect(actionForm(page, 'claim')).toBeUndefined();
+    expect(actionForm(page, 'silence')).toBeDefined();
+    expect(await (await admin.get(`/console/alerts/${claimed.idempotencyKey}?do=claim`)).text()).toContain('这个问题已被认领');
+    // Back from 认领 once the worker has done it: the claim line says so, not "queued".
+    expect(await (await admin.get(`/console/alerts/${claimed.idempotencyKey}?queued=claim`)).text()).not.toContain('已提交');
   });
 
   it('a resolved problem offers no actions', async () => {

@@ -60,15 +60,19 @@ export async function actionsSection(deps: ConsoleDeps, req: Request, record: Al
   const offered = (Object.keys(ACTIONS) as ActionName[]).filter((name) => !(claimed && name === 'claim'));
 
   let prompt: Safe | string = '';
-  if (queued) prompt = html`<p class="note done">已提交「${ACTIONS[queued].word}」：正在处理，稍后刷新本页可见结果，收到这条告警的卡片也会更新。</p>`;
+  // Once the worker has done it, the lines below say so (who and when).
+  const done = (queued === 'claim' && claimed) || (queued === 'resolve' && Boolean(problem?.ack?.handledBy));
+  if (queued && !done) prompt = html`<p class="note done">已提交「${ACTIONS[queued].word}」：正在处理，稍后刷新本页可见结果，收到这条告警的卡片也会更新。</p>`;
   else if (asked && !open) prompt = html`<p class="note">问题已恢复，无需「${ACTIONS[asked].word}」。</p>`;
+  else if (asked === 'claim' && claimed) prompt = html`<p class="note">这个问题已被认领。</p>`;
   else if (asked && mayAct(viewer)) prompt = html`<div class="note confirm"><p>${ACTIONS[asked].question}</p><div class="actions">${await actionForm(deps, viewer, id, asked, nonce, `确认${ACTIONS[asked].word}`, false)}<a href="${alertPath(id)}">取消</a></div></div>`;
   else if (asked) prompt = html`<div class="note confirm"><p>「${ACTIONS[asked].word}」前请先确认身份。</p><div class="actions"><a class="button" href="${signIn(asked)}">确认身份后${ACTIONS[asked].word}</a></div></div>`;
 
-  const buttons = !open
+  // A confirm (or a sign-in) asked by a card's link stands alone: one choice on a phone's screen.
+  const buttons = !open || (asked && prompt && !queued && !(asked === 'claim' && claimed))
     ? ''
     : mayAct(viewer)
-      ? html`<div class="actions">${await Promise.all(offered.map((name) => actionForm(deps, viewer, id, name, nonce)))}</div>`
+      ? html`<div class="actions">${await Promise.all(offered.map((name) => actionForm(deps, viewer, id, name, nonce, ACTIONS[name].word, name !== 'claim')))}</div>`
       : html`<div class="actions">${offered.map((name) => html`<a class="button" href="${signIn(name)}">${ACTIONS[name].word}</a>`)}<span class="muted">（需确认身份）</span></div>`;
   return html`${prompt}${ackLines(record, problem, tz)}${buttons}`;
 }
