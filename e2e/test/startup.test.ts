@@ -26,11 +26,17 @@ interface Ended {
   output: string;
 }
 
+/**
+ * A start-up that has not ended by now hangs. The times themselves are figures (printed in the
+ * table below; 1–6 s here idle): a loaded CI machine must not turn them into failures.
+ */
+const HANG_MS = 30_000;
+
 async function runUntilExit(entry: Entry, env: Record<string, string>): Promise<Ended> {
   const started = Date.now();
   const proc = startProc(ENTRY[entry], { PORT: String(await freePort()), METRICS_PORT: String(await freePort()), QUEUE_PREFIX: `{e2e-startup-${process.pid}}`, ...env });
   const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => resolve(null), 12_000);
+    const timer = setTimeout(() => resolve(null), HANG_MS);
     proc.child.once('exit', (c) => (clearTimeout(timer), resolve(c)));
   });
   await proc.stop();
@@ -137,7 +143,7 @@ const CASES: Array<[string, Entry, () => Record<string, string>, number, RegExp]
   ['accepts, never answers', 'gateway', () => ({ REDIS_URL: `redis://127.0.0.1:${ports.silent}` }), 3, /did not answer \(ETIMEDOUT, waited \d s\)/],
 ];
 
-describe('start-up with a wrong REDIS_URL: one line, an exit code, within 10 s', () => {
+describe('start-up with a wrong REDIS_URL: one line, an exit code, no hang', () => {
   it.concurrent.each(CASES)('%s (%s)', async (name, entry, env, exitCode, line) => {
     const ended = await runUntilExit(entry, env());
     const printed = ended.output.replace(new RegExp(`^${entry} cannot start: `), '');
@@ -147,7 +153,7 @@ describe('start-up with a wrong REDIS_URL: one line, an exit code, within 10 s',
     expect(ended.output).not.toMatch(/^\s+at /m);
     expect(ended.output).not.toContain('[ioredis]');
     expect(ended.code).toBe(exitCode);
-    expect(ended.ms).toBeLessThan(10_000);
+    expect(ended.ms).toBeLessThan(HANG_MS);
   });
 });
 

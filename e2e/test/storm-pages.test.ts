@@ -35,10 +35,9 @@ describe('a storm people can read', () => {
     const messages = gw.wecom.messages;
     const summaries = messages.filter((m) => m.content.includes('风暴合并'));
     console.log(`[storm] first card after ${firstCardMs} ms; ${messages.length} messages in 5 minutes (${messages.length - summaries.length} cards, ${summaries.length} summaries)`);
-    // The first alert's own card leads: a storm is summarized after it, never instead of it (its time is a
-    // figure, printed above: speed belongs in the benchmarks).
-    expect(messages[0].content).toContain('Chaosstorm0x');
-    expect(messages[0].content).not.toContain('风暴合并');
+    // One of the first alerts' own cards leads (they are decided in parallel): a storm is summarized
+    // after them, never instead (the time is a figure, printed above: speed belongs in the benchmarks).
+    expect(messages[0].content).toMatch(/^🔥 \[FIRING\] Chaosstorm\dx\n/);
     expect(messages.length).toBeLessThanOrEqual(10 + 5);
     expect(busiestMinute(messages.map((m) => m.at))).toBeLessThanOrEqual(30);
 
