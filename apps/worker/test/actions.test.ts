@@ -60,7 +60,7 @@ describe('已处理 (handled)', () => {
     expect(sentry.calls).toHaveLength(1);
     expect(h.logs.lines).toContainEqual(expect.objectContaining({ message: 'Sentry refused to resolve the issue: reminders stop until it resolves instead', status: 401, hint: 'SENTRY_AUTH_TOKEN is not valid (revoked or mistyped)' }));
     const [silence] = await createSilenceStore({ redis, prefix: h.prefix }).list(new Date());
-    expect(silence).toMatchObject({ untilResolved: alert.key, comment: 'WeCom: 张三 已处理，恢复后自动解除' });
+    expect(silence).toMatchObject({ untilResolved: alert.key, comment: '控制台: 张三 已处理，恢复后自动解除' });
   });
 
   it('an Alertmanager problem (which cannot be told) is silenced until Alertmanager reports it resolved', async () => {

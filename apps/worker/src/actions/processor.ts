@@ -21,6 +21,9 @@ export interface ActionDeps {
   metrics: Metrics;
 }
 
+/** Who acted, and where: a WeCom card (WeCom) or the console (控制台), as silences record it. */
+type Actor = { id: string; name: string; via: ActionJobData['via']; from: 'WeCom' | '控制台' };
+
 /** What changed on the cards: a line of text, whether 认领 is gone, whether every button is. */
 type CardState = { text: string; claimed: boolean; done: boolean };
 
@@ -53,19 +56,19 @@ export function createActionProcessor(deps: ActionDeps) {
     return { text: `✋ 已认领: ${ack.claimedName} ${hhmm(Date.parse(ack.claimedAt ?? ''), deps.tz)}`, claimed: true, done: false };
   }
 
-  async function silenceHour(alert: Alert, user: { id: string; name: string }, atMs: number, actionId: string): Promise<CardState> {
-    await deps.silences.create({ matchers: [{ name: 'key', op: '=', value: alert.key }], duration: '1h', comment: `WeCom: ${user.name}` }, new Date(atMs), `wecom:${user.id}`, { id: actionId });
+  async function silenceHour(alert: Alert, user: Actor, atMs: number, actionId: string): Promise<CardState> {
+    await deps.silences.create({ matchers: [{ name: 'key', op: '=', value: alert.key }], duration: '1h', comment: `${user.from}: ${user.name}` }, new Date(atMs), `${user.via}:${user.id}`, { id: actionId });
     const claimed = Boolean((await deps.acks.get(alert.key))?.claimedBy);
     return { text: `🔕 已静默 1 小时: ${user.name} ${hhmm(atMs, deps.tz)}`, claimed, done: false };
   }
 
-  async function resolve(alert: Alert, user: { id: string; name: string }, atMs: number, actionId: string): Promise<CardState> {
+  async function resolve(alert: Alert, user: Actor, atMs: number, actionId: string): Promise<CardState> {
     const before = await deps.acks.get(alert.key);
     // A second 已处理 (another member, or WeCom's retry) changes nothing more.
     if (before?.handledBy) return { text: `✅ 已处理: ${before.handledName ?? before.handledBy}`, claimed: true, done: true };
     if (!(await resolvedInSentry(alert))) {
       // Alertmanager cannot be told: stop reminding until it reports the problem resolved.
-      await deps.silences.create({ matchers: [{ name: 'key', op: '=', value: alert.key }], duration: '7d', comment: `WeCom: ${user.name} 已处理，恢复后自动解除` }, new Date(atMs), `wecom:${user.id}`, {
+      await deps.silences.create({ matchers: [{ name: 'key', op: '=', value: alert.key }], duration: '7d', comment: `${user.from}: ${user.name} 已处理，恢复后自动解除` }, new Date(atMs), `${user.via}:${user.id}`, {
         id: actionId,
         untilResolved: alert.key,
       });
@@ -111,7 +114,8 @@ export function createActionProcessor(deps: ActionDeps) {
     }
     const { alert } = found;
     const atMs = action.via === 'wecom' ? action.createTime * 1000 : action.atMs;
-    const user = { id: action.userId, name: (action.via === 'console' ? action.name : undefined) ?? (await deps.memberName(action.userId)) ?? action.userId };
+    const name = (action.via === 'console' ? action.name : undefined) ?? (await deps.memberName(action.userId)) ?? action.userId;
+    const user: Actor = { id: action.userId, name, via: action.via, from: action.via === 'wecom' ? 'WeCom' : '控制台' };
     const actionId = hashId('action', String(job.id));
     let state: CardState;
     switch (action.eventKey) {
