@@ -81,7 +81,7 @@ function decisionOf(record: AlertRecord, tz: string): Safe {
 }
 
 function messagesOf(record: AlertRecord, tz: string, viewer: Viewer): Safe {
-  const rows = record.messages.map((m) => html`<tr><td>${when(m.at, tz)}</td><td>${m.destinationId}</td><td>${OUTCOME_WORDS[m.outcome] ?? m.outcome}${m.errcode ? ` (errcode ${m.errcode})` : ''}${m.hint ? html`<div class="muted">${m.hint}</div>` : ''}</td><td>${m.attempt}</td></tr>`);
+  const rows = record.messages.map((m) => html`<tr><td>${when(m.at, tz)}</td><td>${m.destinationId}${m.escalation ? ` ⏫ 升级 ${m.escalation}` : ''}${m.kind === 'card-update' ? ' (卡片更新)' : ''}</td><td>${OUTCOME_WORDS[m.outcome] ?? m.outcome}${m.errcode ? ` (errcode ${m.errcode})` : ''}${m.hint ? html`<div class="muted">${m.hint}</div>` : ''}</td><td>${m.attempt}</td></tr>`);
   const lists = record.lists.map((l) => {
     const last = l.messages.at(-1);
     const href = viewer.admin ? html`<a href="/console/lists/${encodeURIComponent(l.id)}">${l.heading}</a>` : l.heading;
