@@ -6,7 +6,7 @@ import { FATE_WORDS, OUTCOME_WORDS, PLAN_WORDS, SEVERITY_WORDS, SOURCE_WORDS, ST
 import { page } from '../layout';
 import { actionsSection } from './actions';
 import { silenceForm } from './silences';
-import { alertRow, alertTable, type ConsoleDeps } from './shared';
+import { alertRow, alertTable, forgotten, type ConsoleDeps } from './shared';
 
 const RANGES: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 };
 const text = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().slice(0, 200) : undefined);
@@ -107,7 +107,7 @@ export function alertPage(deps: ConsoleDeps): RequestHandler {
     const viewer = viewerOf(req);
     const record = await deps.history.get(String(req.params.id));
     if (!record) {
-      res.status(404).type('html').send(page({ title: '未找到', admin: viewer.admin, body: html`<h1>未找到这条告警</h1><p class="note">它可能已超过保留期 (HISTORY_RETENTION)。</p>` }));
+      forgotten(res, viewer, '这条告警');
       return;
     }
     const tz = deps.config.displayTz;

@@ -3,7 +3,7 @@ import { viewerOf } from '../access';
 import { html } from '../html';
 import { OUTCOME_WORDS, when } from '../format';
 import { page } from '../layout';
-import { alertRow, alertTable, type ConsoleDeps } from './shared';
+import { alertRow, alertTable, forgotten, type ConsoleDeps } from './shared';
 
 /**
  * GET /console/lists/:id: every alert a digest or storm summary carried, the ones its card
@@ -14,7 +14,7 @@ export function listPage(deps: ConsoleDeps): RequestHandler {
     const viewer = viewerOf(req);
     const list = await deps.history.list(String(req.params.id));
     if (!list) {
-      res.status(404).type('html').send(page({ title: '未找到', admin: viewer.admin, body: html`<h1>未找到这份汇总</h1><p class="note">它可能已超过保留期 (HISTORY_RETENTION)。</p>` }));
+      forgotten(res, viewer, '这份汇总');
       return;
     }
     const tz = deps.config.displayTz;

@@ -1,6 +1,9 @@
 import type { AlertSummary, Config, HistoryReader, Links, Logger, SilenceStore } from '@ng/core';
 import type { Queue } from 'bullmq';
+import type { Response } from 'express';
+import type { Viewer } from '../access';
 import { html, type Safe } from '../html';
+import { page } from '../layout';
 import { FATE_WORDS, SEVERITY_WORDS, STATUS_WORDS, when } from '../format';
 import type { Csrf } from '../csrf';
 
@@ -31,4 +34,9 @@ export function alertTable(rows: Safe[]): Safe {
 /** A hidden field with the admin's CSRF token, for every form that changes something. */
 export async function csrfField(deps: ConsoleDeps, user: string): Promise<Safe> {
   return html`<input type="hidden" name="_csrf" value="${await deps.csrf.token(user)}">`;
+}
+
+/** 404 for a page whose alert or list the history no longer holds (past HISTORY_RETENTION). */
+export function forgotten(res: Response, viewer: Viewer, what: '这条告警' | '这份汇总'): void {
+  res.status(404).type('html').send(page({ title: '未找到', admin: viewer.admin, body: html`<h1>未找到${what}</h1><p class="note">它可能已超过保留期 (HISTORY_RETENTION)。</p>` }));
 }
