@@ -18,7 +18,9 @@ export function createReloadBus(deps: { redisUrl: string; prefix: string; proces
   const requests = `${deps.prefix}:policy:reload`;
   const answers = `${deps.prefix}:policy:reloaded`;
   // A subscribed connection can do nothing else: one to listen, one to publish.
-  const listener = createRedis(deps.redisUrl, 'worker');
+  // ioredis would resubscribe after a reconnect by itself, but without a catch: a bus closed in
+  // that moment made an unhandled rejection. We resubscribe on every 'ready' ourselves.
+  const listener = createRedis(deps.redisUrl, 'worker', { autoResubscribe: false });
   const publisher = createRedis(deps.redisUrl, 'worker');
   // Both reconnect (and resubscribe) by themselves; the process's main connection reports an outage.
   for (const connection of [listener, publisher]) connection.on('error', () => undefined);
@@ -39,9 +41,13 @@ export function createReloadBus(deps: { redisUrl: string; prefix: string; proces
       waiting.get(message.id)?.(message.reply);
     }
   });
-  // Waits for Redis as long as it takes (it is retried after reconnects); it fails only when the
-  // bus closes first, which is no one's error.
-  const subscribed = listener.subscribe(requests, answers).catch(() => undefined);
+  // Resolves once the bus first hears requests and answers (Redis may be down for a while), or
+  // when it closes first: a reload asked then fails at PUBLISH, with a clear error.
+  let markSubscribed = () => undefined as void;
+  const subscribed = new Promise<void>((resolve) => (markSubscribed = resolve));
+  listener.on('ready', () => {
+    listener.subscribe(requests, answers).then(markSubscribed, () => undefined);
+  });
 
   return {
     /** Asks every process to reload; resolves with the answers that came within a few seconds. */
@@ -75,6 +81,7 @@ export function createReloadBus(deps: { redisUrl: string; prefix: string; proces
       });
     },
     async close(): Promise<void> {
+      markSubscribed();
       listener.disconnect();
       publisher.disconnect();
     },
