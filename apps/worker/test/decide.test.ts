@@ -133,6 +133,37 @@ describe('storm split', () => {
     expect((await split(criticalAlert(1), [decision('ops', 'immediate')], 'job-1')).merged).toHaveLength(1);
     expect((await split(criticalAlert(9, { source: 'test' }), [decision('ops', 'immediate')], 'job-9')).single).toHaveLength(1);
   });
+
+  it('a worker killed between opening the storm buffer and scheduling its summary: the retry schedules it', async () => {
+    const s = stores();
+    const scheduled: string[] = [];
+    let killed = false;
+    const split = createStormSplit({
+      ...s,
+      threshold: 1,
+      scheduleSummary: async (d) => {
+        // The first attempt dies here, as under kill -9: the buffer holds the alert, no tick is queued.
+        if (!killed) {
+          killed = true;
+          throw new Error('killed');
+        }
+        scheduled.push(d);
+      },
+    });
+    const opener = criticalAlert(2);
+    await split(criticalAlert(1), [decision('ops', 'immediate')], 'job-1');
+    await expect(split(opener, [decision('ops', 'immediate')], 'job-2')).rejects.toThrow('killed');
+    // Another alert joins the storm before the retry: it opened nothing, so it schedules nothing.
+    await split(criticalAlert(3), [decision('ops', 'immediate')], 'job-3');
+    expect(scheduled).toEqual([]);
+    await split(opener, [decision('ops', 'immediate')], 'job-2');
+    expect(scheduled).toEqual(['ops']);
+    // Once a summary took the buffer, the next alert opens a new one.
+    const waiting = await s.storm.peek('ops');
+    expect(await s.storm.trim('ops', waiting.length)).toBe(0);
+    await split(criticalAlert(4), [decision('ops', 'immediate')], 'job-4');
+    expect(scheduled).toEqual(['ops', 'ops']);
+  });
 });
 
 describe('the decider: fate and messages from plain values', () => {

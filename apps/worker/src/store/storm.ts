@@ -15,7 +15,20 @@ redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return redis.call('ZCARD', KEYS[1])`;
 const observeScript = luaScript(OBSERVE);
-const trimScript = luaScript(`redis.call('LTRIM', KEYS[1], ARGV[1], -1) return redis.call('LLEN', KEYS[1])`);
+/**
+ * Appends an alert to the destination's buffer; 1 when the caller must schedule the summary:
+ * it opened the buffer, or it is the opener tried again (a worker killed between this and
+ * scheduling would otherwise leave a buffer that no summary ever takes). KEYS: buffer, opener;
+ * ARGV: alert JSON, its idempotency key
+ */
+const ADD = `
+if redis.call('GET', KEYS[2]) == ARGV[2] and redis.call('LLEN', KEYS[1]) > 0 then return 1 end
+if redis.call('RPUSH', KEYS[1], ARGV[1]) > 1 then return 0 end
+redis.call('SET', KEYS[2], ARGV[2])
+return 1`;
+const addScript = luaScript(ADD);
+/** After a summary took them: the flush schedules the next one for what is left. KEYS: buffer, opener; ARGV: count */
+const trimScript = luaScript(`redis.call('LTRIM', KEYS[1], ARGV[1], -1) redis.call('DEL', KEYS[2]) return redis.call('LLEN', KEYS[1])`);
 
 /**
  * A storm per destination: how many immediate messages it had in the last minute, and the
@@ -25,15 +38,16 @@ const trimScript = luaScript(`redis.call('LTRIM', KEYS[1], ARGV[1], -1) return r
 export function createStormStore(deps: { redis: RedisConnection; prefix: string; clock: Clock }) {
   const windowKey = (destinationId: string) => `${deps.prefix}:storm:${destinationId}:minute`;
   const bufferKey = (destinationId: string) => `${deps.prefix}:storm:${destinationId}`;
+  const openerKey = (destinationId: string) => `${deps.prefix}:storm:${destinationId}:opener`;
   return {
     /** Immediate messages to the destination in the last minute, this one included. */
     async observe(destinationId: string, member: string): Promise<number> {
       return Number(await observeScript(deps.redis, [windowKey(destinationId)], [deps.clock.now(), member, MINUTE_MS]));
     },
-    /** first: the buffer was empty, so the caller schedules the next summary. */
+    /** first: the buffer was empty (or this alert opened it and is tried again), so the caller schedules the next summary. */
     async add(destinationId: string, alert: Alert): Promise<{ first: boolean }> {
-      const length = await deps.redis.rpush(bufferKey(destinationId), JSON.stringify(alert));
-      return { first: length === 1 };
+      const opened = await addScript(deps.redis, [bufferKey(destinationId), openerKey(destinationId)], [JSON.stringify(alert), alert.idempotencyKey]);
+      return { first: Number(opened) === 1 };
     },
     async peek(destinationId: string): Promise<Alert[]> {
       const items = await deps.redis.lrange(bufferKey(destinationId), 0, -1);
@@ -41,7 +55,7 @@ export function createStormStore(deps: { redis: RedisConnection; prefix: string;
     },
     /** Drops the first `count` alerts (a summary carries them); answers how many are still waiting. */
     async trim(destinationId: string, count: number): Promise<number> {
-      return Number(await trimScript(deps.redis, [bufferKey(destinationId)], [count]));
+      return Number(await trimScript(deps.redis, [bufferKey(destinationId), openerKey(destinationId)], [count]));
     },
   };
 }
