@@ -67,7 +67,7 @@ export function createSilenceStore(deps: { redis: RedisConnection; prefix: strin
   const released = `${deps.prefix}:silences:released`;
   const held = (id: string) => `${deps.prefix}:silence:${id}:held`;
   const cacheMs = deps.cacheMs ?? 2000;
-  let cache: { at: number; active: Array<{ silence: Silence; matches: (a: Alert) => boolean }> } | undefined;
+  let cache: { at: number; live: Array<{ silence: Silence; startMs: number; endMs: number; matches: (a: Alert) => boolean }> } | undefined;
 
   async function everything(): Promise<Silence[]> {
     return (await redis.hvals(all)).map(parse);
@@ -128,11 +128,11 @@ export function createSilenceStore(deps: { redis: RedisConnection; prefix: strin
     async match(alert: Alert, atMs: number): Promise<Silence | undefined> {
       if (!cache || atMs - cache.at > cacheMs || atMs < cache.at) {
         const live = (await everything()).filter((s) => !s.deletedAt && Date.parse(s.endsAt) > atMs);
-        cache = { at: atMs, active: live.map((silence) => ({ silence, matches: compile(silence.matchers) })) };
+        cache = { at: atMs, live: live.map((silence) => ({ silence, startMs: Date.parse(silence.startsAt), endMs: Date.parse(silence.endsAt), matches: compile(silence.matchers) })) };
       }
       // A silence kept until the problem resolves lets its resolution through.
       const resolving = (s: Silence) => s.untilResolved === alert.key && alert.status === 'resolved';
-      return cache.active.find(({ silence, matches }) => Date.parse(silence.startsAt) <= atMs && Date.parse(silence.endsAt) > atMs && !resolving(silence) && matches(alert))?.silence;
+      return cache.live.find(({ silence, startMs, endMs, matches }) => startMs <= atMs && endMs > atMs && !resolving(silence) && matches(alert))?.silence;
     },
     /** The problem resolved: silences kept until then end now (their held alerts go on at the next sweep). */
     async endUntilResolved(problemKey: string, now: Date): Promise<number> {
