@@ -37,6 +37,7 @@ import { createDeliveryEnqueuer } from './deliver/enqueue';
 import { createDeliveryProcessor } from './deliver/processor';
 import { createClockProcessor } from './clock/processor';
 import { createDigestFlush } from './clock/digest-flush';
+import { createRedisMemoryWatch } from './clock/redis-memory-watch';
 import { createStormFlush } from './clock/storm-flush';
 import { createEscalation } from './clock/escalation';
 import { releaseEndedSilences } from './clock/silence-release';
@@ -140,6 +141,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   const flushDigests = createDigestFlush({ digests, problems, history, enqueueDeliveries, clock, tz });
   const escalation = createEscalation({ active, escalations, acks, silences, problems, enqueueDeliveries, clockQueue, jobOptions, clock, tz, metrics, logger });
+  const watchRedisMemory = createRedisMemoryWatch({ redis: state, logger, now: () => clock.now() });
   const flushStorm = createStormFlush({ storm, problems, history, enqueueDeliveries, scheduleSummary: scheduleStormSummary, clock });
   const processors: Record<string, Processor> = {
     [QUEUE_NAMES.alerts]: createAlertProcessor({ decide, enqueueDeliveries, escalation, history, clock, logger, metrics }),
@@ -167,6 +169,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         released: await releaseEndedSilences({ silences, alertsQueue, jobOptions, clock, logger, keepMs: config.historyRetentionMs }),
         forgotten: await history.trim(clock.now()),
         moved: await legacy.migrate(),
+        redisMemory: await watchRedisMemory(),
       }),
     }),
   };
