@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, retryingJobOptions, createRedis, hashId, jobIdFor } from '@ng/core';
-import { distinctCritical, historyApiOnce, memoryOnce } from './history';
+import { appEnv, drainOnce, prefix, profiled } from './drain';
+import { historyApiOnce, memoryOnce } from './history';
+import { bigDigestBench, workGrowsBench } from './scale';
 import { REDIS_URL, dropPrefix, freePort, median, percentile, root, sleep, startFakeWecomProc, startGateway as startGatewayProcs, startProc, type Proc } from '@ng/testkit';
 
 /**
@@ -14,30 +16,11 @@ import { REDIS_URL, dropPrefix, freePort, median, percentile, root, sleep, start
  */
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 5);
-const DRAIN_ALERTS = Number(process.env.BENCH_DRAIN_ALERTS ?? 20_000);
-/** BENCH_ONLY=drain (comma list of ingest, drain, latency, storm, history) runs a subset, for profiling work. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'ingest,drain,latency,storm,history').split(','));
-/** BENCH_PROFILE=1: each measured process writes a CPU profile to bench/results/profiles/<what> (read them with profile-summary). */
-const profiled = (what: string) => ({
-  nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(root, 'bench/results/profiles', what)}`] : [],
-});
-
+/** BENCH_ONLY=drain (comma list of ingest, drain, scale, latency, storm, history) runs a subset, for profiling work. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'ingest,drain,scale,latency,storm,history').split(','));
 const fixtures = path.join(root, 'packages/core/test/fixtures');
 const sentryBody = JSON.stringify(JSON.parse(fs.readFileSync(path.join(fixtures, 'sentry/error.created.json'), 'utf8'))); // compact, as Sentry sends it
 const amBody = JSON.stringify(JSON.parse(fs.readFileSync(path.join(fixtures, 'alertmanager/firing-critical.json'), 'utf8')));
-const prefix = (name: string) => `{bench-${name}-${randomBytes(3).toString('hex')}}`;
-
-const appEnv = (url: string) => ({
-  WEIXIN_API_BASE: url,
-  WEIXIN_CORP_ID: 'ww-test-corp',
-  WEIXIN_CORP_SECRET: 'test-corp-secret-value',
-  WEIXIN_AGENT_ID: '1000002',
-  APP_RATE_LIMIT_PER_MIN: '100000000',
-  // Every alert its own card: the drain and latency figures measure the pipeline, not storm merging.
-  STORM_THRESHOLD: '100000000',
-  // As operators run it: two log lines per alert (消息发送成功 and its fate).
-  LOG_LEVEL: 'info',
-});
 
 async function waitForHealth(url: string, method = 'GET') {
   for (let i = 0; i < 400; i++) {
@@ -112,55 +95,6 @@ async function ingestBench() {
 }
 
 // ---------------------------------------------------------------- 2. worker drain
-
-/** gateway: as shipped; gateway-nohistory: HISTORY_MAX_ALERTS=0, to show what the history costs. */
-type DrainKind = 'gateway' | 'gateway-nohistory' | 'bare';
-
-async function drainOnce(kind: DrainKind, processes: number) {
-  const wecom = await startFakeWecomProc({ FAKE_WECOM_KEEP_MESSAGES: '0', FAKE_WECOM_ROBOT_PER_MINUTE: '100000000' });
-  const p = prefix('drain');
-  const connection = createRedis(REDIS_URL, 'worker');
-  const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix: p });
-  // The gateway's work ends when the message is delivered (its own job on the deliveries queue).
-  const finished = kind === 'bare' ? queue : new Queue(QUEUE_NAMES.deliveries, { connection, prefix: p });
-  const opts = retryingJobOptions({ attempts: 3, backoffBaseMs: 100 });
-  const tag = randomBytes(3).toString('hex');
-  for (let i = 0; i < DRAIN_ALERTS; i += 1000) {
-    await queue.addBulk(
-      Array.from({ length: Math.min(1000, DRAIN_ALERTS - i) }, (_, j) => {
-        const alert = distinctCritical(i + j, tag);
-        return { name: alert.kind, data: { alert }, opts: { ...opts, jobId: jobIdFor(alert) } };
-      }),
-    );
-  }
-  const procs: Proc[] = [];
-  for (let i = 0; i < processes; i++) {
-    const file = kind === 'bare' ? path.join(__dirname, 'bare-worker.js') : path.join(root, 'apps/worker/dist/main.js');
-    const history: Record<string, string> = kind === 'gateway-nohistory' ? { HISTORY_MAX_ALERTS: '0' } : {};
-    procs.push(startProc(file, { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url), ...history }, profiled(`drain-${kind}x${processes}`)));
-  }
-  // Rate = completions between the first one seen and the last, so start-up does not count.
-  let first: { at: number; done: number } | undefined;
-  let done = 0;
-  const deadline = Date.now() + 300_000;
-  while (done < DRAIN_ALERTS && Date.now() < deadline) {
-    done = await finished.getCompletedCount();
-    if (!first && done > 0) first = { at: Date.now(), done };
-    await sleep(25);
-  }
-  const end = Date.now();
-  const cpu = procs.reduce((sum, proc) => sum + proc.cpuSeconds(), 0);
-  const failed = (await queue.getFailedCount()) + (finished === queue ? 0 : await finished.getFailedCount());
-  await Promise.all(procs.map((proc) => proc.stop()));
-  const stats = await wecom.stats();
-  await wecom.proc.stop();
-  await Promise.all([queue.close(), finished.close()]);
-  connection.disconnect();
-  await dropPrefix(p);
-  if (done < DRAIN_ALERTS || failed > 0) throw new Error(`${kind}×${processes}: ${done}/${DRAIN_ALERTS} completed, ${failed} failed`);
-  const rate = (DRAIN_ALERTS - (first?.done ?? 0)) / ((end - (first?.at ?? end)) / 1000);
-  return { alertsPerSec: rate, cpuSeconds: cpu, cpuMsPerAlert: (cpu * 1000) / DRAIN_ALERTS, delivered: stats.accepted };
-}
 
 async function drainBench() {
   const configs = [['gateway', 1], ['gateway', 2], ['gateway-nohistory', 1], ['bare', 1], ['bare', 2]] as const;
@@ -257,14 +191,20 @@ async function stormBench() {
   return { webhooks: total, answered2xx: ok, sendSeconds: (sentAll - start) / 1000, wecomMessages: stats.accepted, countedAfterLastSec: (drainedAt - sentAll) / 1000 };
 }
 
-// ---------------------------------------------------------------- 5. the alert history
+// ---------------------------------------------------------------- 5. the alert history and Redis memory
 
 const HISTORY_SIZES = (process.env.BENCH_HISTORY_SIZES ?? '10000,100000').split(',').map(Number);
+/** Redis bytes per alert after this many distinct alerts (1000000 takes about 15 minutes more). */
+const MEMORY_SIZES = (process.env.BENCH_MEMORY_SIZES ?? '10000,100000').split(',').map(Number);
 
 async function historyBench() {
-  const memory = await memoryOnce(10_000);
-  const memoryWithout = await memoryOnce(10_000, { HISTORY_MAX_ALERTS: '0' });
-  console.log(`redis: ${memory.bytesPerAlert} B/alert with the history, ${memoryWithout.bytesPerAlert} B/alert without`, memory.byFamily);
+  const memory = [];
+  for (const size of MEMORY_SIZES) {
+    memory.push(await memoryOnce(size));
+    console.log(`redis after ${size} alerts: ${memory.at(-1)?.bytesPerAlert} B/alert`, memory.at(-1)?.byFamily);
+  }
+  const memoryWithout = await memoryOnce(MEMORY_SIZES[0], { HISTORY_MAX_ALERTS: '0' });
+  console.log(`redis: ${memoryWithout.bytesPerAlert} B/alert without the history`);
   const api = [];
   for (const size of HISTORY_SIZES) {
     api.push(await historyApiOnce(size));
@@ -275,39 +215,58 @@ async function historyBench() {
 
 // ---------------------------------------------------------------- report
 
+const f = (n: number, d = 0) => n.toFixed(d);
+const verdict = (met: boolean) => (met ? 'met' : '**missed**');
+
 async function main() {
   const started = Date.now();
   console.log(`bench on ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; ${REPEATS} repeats`);
   const ingest = ONLY.has('ingest') ? await ingestBench() : undefined;
   const drain = ONLY.has('drain') ? await drainBench() : undefined;
+  const scale = ONLY.has('scale') ? await workGrowsBench(REPEATS) : undefined;
+  const digest = ONLY.has('scale') ? await bigDigestBench() : undefined;
+  if (digest) console.log('digest:', digest);
   const latency = ONLY.has('latency') ? await latencyBench() : undefined;
   const storm = ONLY.has('storm') ? await stormBench() : undefined;
   const history = ONLY.has('history') ? await historyBench() : undefined;
-  if (!ingest || !drain || !latency || !storm || !history) return;
-  const results = { at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, repeats: REPEATS, ingest, drain, latency, storm, history, seconds: (Date.now() - started) / 1000 };
+  if (!ingest || !drain || !scale || !digest || !latency || !storm || !history) return;
+  const results = { at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, repeats: REPEATS, ingest, drain, scale, digest, latency, storm, history, seconds: (Date.now() - started) / 1000 };
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   fs.writeFileSync(path.join(root, 'bench/results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
 
-  const f = (n: number, d = 0) => n.toFixed(d);
-  const rows = [
+  // benchmark | limit (same run) | notification-gateway | ratio | target | verdict
+  const rows: string[][] = [
     ...(['sentry', 'alertmanager'] as const).map((kind) => {
       const r = ingest[kind];
+      const floorRatio = r.ingest.rps / r.floor.rps;
+      const p99Ratio = r.ingest.p99 / r.floor.p99;
+      const rssOver = r.ingest.rssMb - r.floor.rssMb;
       return [
         kind === 'sentry' ? '1. ingest, Sentry error.created (3 KB)' : '1. ingest, Alertmanager (1 alert)',
-        `bare Express ${f(r.bare.rps)} req/s p50 ${r.bare.p50} ms p99 ${r.bare.p99} ms, RSS ${f(r.bare.rssMb)} MB; Express + BullMQ ${f(r.floor.rps)} req/s (${f(r.floorRatio, 2)}×) p99 ${r.floor.p99} ms, RSS ${f(r.floor.rssMb)} MB`,
+        `Express + BullMQ (the floor) ${f(r.floor.rps)} req/s p99 ${r.floor.p99} ms, RSS ${f(r.floor.rssMb)} MB; bare Express ${f(r.bare.rps)} req/s p99 ${r.bare.p99} ms, RSS ${f(r.bare.rssMb)} MB`,
         `ingest ${f(r.ingest.rps)} req/s p50 ${r.ingest.p50} ms p99 ${r.ingest.p99} ms, RSS ${f(r.ingest.rssMb)} MB`,
-        `${f(r.ratio, 2)}× req/s, ${f(r.p99Ratio, 2)}× p99 of bare Express; ${f(r.ingest.rps / r.floor.rps, 2)}× req/s of Express + BullMQ`,
+        `${f(floorRatio, 2)}× req/s, ${f(p99Ratio, 2)}× p99, RSS +${f(rssOver)} MB of the floor (${f(r.ratio, 2)}× req/s of bare Express)`,
+        '≥ 0.9× req/s, ≤ 1.2× p99, ≤ +15 MB',
+        verdict(floorRatio >= 0.9 && p99Ratio <= 1.2 && rssOver <= 15),
       ];
     }),
-    ['2. worker drain, 1 process', `bare ${f(drain['bare×1'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway×1'].alertsPerSec)} alerts/s, ${f(drain['gateway×1'].cpuMsPerAlert, 2)} ms CPU/alert`, `${f(drain['gateway×1'].alertsPerSec / drain['bare×1'].alertsPerSec, 2)}×`],
-    ['2. worker drain, 2 processes', `bare ${f(drain['bare×2'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway×2'].alertsPerSec)} alerts/s, ${f(drain['gateway×2'].cpuMsPerAlert, 2)} ms CPU/alert`, `${f(drain['gateway×2'].alertsPerSec / drain['bare×2'].alertsPerSec, 2)}×`],
-    ['2. worker drain, history off (HISTORY_MAX_ALERTS=0), 1 process', `bare ${f(drain['bare×1'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway-nohistory×1'].alertsPerSec)} alerts/s, ${f(drain['gateway-nohistory×1'].cpuMsPerAlert, 2)} ms CPU/alert`, `the history costs ${f(((drain['gateway×1'].cpuMsPerAlert - drain['gateway-nohistory×1'].cpuMsPerAlert) / drain['gateway×1'].cpuMsPerAlert) * 100)} % of the worker's CPU per alert`],
-    ['3. end to end at 200 alerts/s', '', `p50 ${f(latency.p50)} ms, p99 ${f(latency.p99)} ms (${latency.alerts} alerts)`, ''],
-    ['4. storm: 10,000 webhooks, 50 problems, 10 s', '', `${storm.answered2xx}/${storm.webhooks} answered 2xx, ${storm.wecomMessages} WeCom messages, all counted ${f(storm.countedAfterLastSec, 1)} s after the last`, ''],
-    ['5. Redis per accepted alert (10,000 distinct criticals, steady state)', `${history.memoryWithout.bytesPerAlert} B without the history`, `${history.memory.bytesPerAlert} B with it`, `history ${history.memory.bytesPerAlert - history.memoryWithout.bytesPerAlert} B/alert`],
-    ...history.api.map((a) => [`5. /api/alerts, ${a.size} alerts in the history`, '', Object.entries(a.queries).map(([q, r]) => `${q}: p50 ${r.p50} ms, p99 ${r.p99} ms`).join('; '), '']),
+    ...([1, 2] as const).map((n) => {
+      const ratio = drain[`gateway×${n}`].alertsPerSec / drain[`bare×${n}`].alertsPerSec;
+      return [`2. worker drain, ${n} process${n > 1 ? 'es' : ''}`, `bare BullMQ worker ${f(drain[`bare×${n}`].alertsPerSec)} alerts/s`, `gateway ${f(drain[`gateway×${n}`].alertsPerSec)} alerts/s, ${f(drain[`gateway×${n}`].cpuMsPerAlert, 2)} ms CPU/alert`, `${f(ratio, 2)}×`, '≥ 0.8×', verdict(ratio >= 0.8)];
+    }),
+    ['2. worker drain, history off (HISTORY_MAX_ALERTS=0), 1 process', `bare ${f(drain['bare×1'].alertsPerSec)} alerts/s`, `gateway ${f(drain['gateway-nohistory×1'].alertsPerSec)} alerts/s, ${f(drain['gateway-nohistory×1'].cpuMsPerAlert, 2)} ms CPU/alert`, `the history costs ${f(((drain['gateway×1'].cpuMsPerAlert - drain['gateway-nohistory×1'].cpuMsPerAlert) / drain['gateway×1'].cpuMsPerAlert) * 100)} % of the worker's CPU per alert`, '', ''],
+    ...(['silences', 'routes'] as const).map((what) => {
+      const list = scale[what];
+      const growth = list.at(-1)!.cpuMsPerAlert / list[0].cpuMsPerAlert;
+      return [`6. worker CPU per alert against active ${what}`, '', list.map((r) => `${r.size}: ${f(r.cpuMsPerAlert, 3)} ms`).join(', '), `${f(growth, 2)}× from ${list[0].size} to ${list.at(-1)!.size}`, '≤ 1.5×', verdict(growth <= 1.5)];
+    }),
+    [`6. a digest of ${digest.problems} pending problems`, `${digest.limitBytes} B per message`, `delivered ${f(digest.seconds, 1)} s after the flush, ${digest.parts} part(s), the largest ${digest.maxPartBytes} B`, '', 'within the byte budget', verdict(digest.maxPartBytes <= digest.limitBytes)],
+    ['3. end to end at 200 alerts/s', '', `p50 ${f(latency.p50)} ms, p99 ${f(latency.p99)} ms (${latency.alerts} alerts)`, '', '', ''],
+    ['4. storm: 10,000 webhooks, 50 problems, 10 s', '', `${storm.answered2xx}/${storm.webhooks} answered 2xx, ${storm.wecomMessages} WeCom messages, all counted ${f(storm.countedAfterLastSec, 1)} s after the last`, '', 'every webhook 2xx', verdict(storm.answered2xx === storm.webhooks)],
+    ...history.memory.map((m) => [`5. Redis per accepted alert after ${m.alerts} distinct criticals`, `${history.memoryWithout.bytesPerAlert} B without the history (${history.memoryWithout.alerts} alerts)`, `${m.bytesPerAlert} B (${f((m.bytesPerAlert * m.alerts) / 2 ** 20)} MB in all)`, Object.entries(m.byFamily).slice(0, 4).map(([k, v]) => `${k} ${v} B`).join(', '), '', '']),
+    ...history.api.map((a) => [`5. /api/alerts, ${a.size} alerts in the history`, '', Object.entries(a.queries).map(([q, r]) => `${q}: p50 ${r.p50} ms, p99 ${r.p99} ms`).join('; '), '', '', '']),
   ];
-  const table = ['| benchmark | limit (same run) | notification-gateway | ratio |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  const table = ['| benchmark | limit (same run) | notification-gateway | ratio | target | verdict |', '|---|---|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
   const machine = `${results.machine.cores} cores (${results.machine.model}), node ${results.machine.node}, ${REPEATS} repeats, median; ${results.at.slice(0, 10)}`;
   fs.writeFileSync(path.join(root, 'bench/results/latest.md'), `${machine}\n\n${table}\n`);
   console.log(`\n${table}\n\n(${f(results.seconds)} s; bench/results/latest.json and latest.md)`);

@@ -1,0 +1,123 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue } from 'bullmq';
+import { QUEUE_NAMES, byteLength, createRedis, createSilenceStore, jobIdFor, retryingJobOptions, type Alert } from '@ng/core';
+import { REDIS_URL, median, sleep, startFakeWecomProc, startGateway } from '@ng/testkit';
+import { appEnv, drainOnce } from './drain';
+import { distinctCritical } from './history';
+
+/**
+ * "Flat as the work grows": the worker's CPU per alert with many active silences or policy
+ * routes, and a digest of very many pending problems.
+ */
+
+const SCALE_ALERTS = Number(process.env.BENCH_SCALE_ALERTS ?? 10_000);
+
+/**
+ * n routes that the bench's alerts never match (so each alert tries them all: the worst case),
+ * half by label equality, half by a label regex, then the defaults.
+ */
+function policyWithRoutes(n: number): string {
+  const routes = Array.from({ length: n }, (_, i) =>
+    i % 2 === 0
+      ? `  - { name: r${i}, match: { labels: { team: team-${i} } }, destinations: [oncall] }`
+      : `  - { name: r${i}, match: { labels: { instance: '/^rack-${i}-.*/' } }, destinations: [oncall] }`,
+  );
+  return ['destinations:', '  - { id: oncall, type: app }', 'defaults: { destinations: [oncall] }', n ? 'routes:' : 'routes: []', ...routes, ''].join('\n');
+}
+
+/** n active silences that hold none of the bench's alerts: half alertname equality, half an instance regex. */
+async function storeSilences(n: number, prefix: string, connection: ReturnType<typeof createRedis>) {
+  const store = createSilenceStore({ redis: connection, prefix });
+  for (let i = 0; i < n; i++) {
+    const matchers = i % 2 === 0 ? [{ name: 'alertname', op: '=', value: `Quiet${i}` }] : [{ name: 'instance', op: '=~', value: `quiet-${i}-.*` }];
+    await store.create({ matchers, duration: '2h', comment: 'bench' }, new Date(), 'bench');
+  }
+}
+
+export interface ScaleRow {
+  what: string;
+  size: number;
+  cpuMsPerAlert: number;
+}
+
+/** Worker CPU per alert against the number of silences and of routes (medians of `repeats` interleaved runs). */
+export async function workGrowsBench(repeats: number): Promise<{ silences: ScaleRow[]; routes: ScaleRow[] }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-scale-'));
+  const configs: Array<{ what: 'silences' | 'routes'; size: number }> = [
+    { what: 'silences', size: 0 },
+    { what: 'silences', size: 100 },
+    { what: 'silences', size: 1000 },
+    { what: 'routes', size: 50 },
+    { what: 'routes', size: 500 },
+  ];
+  const runs = new Map<string, number[]>();
+  for (let r = 0; r < repeats; r++) {
+    for (const c of configs) {
+      const file = path.join(dir, `routes-${c.what === 'routes' ? c.size : 0}.yaml`);
+      fs.writeFileSync(file, policyWithRoutes(c.what === 'routes' ? c.size : 0));
+      const result = await drainOnce('gateway', 1, {
+        alerts: SCALE_ALERTS,
+        env: { POLICY_FILE: file },
+        setup: c.what === 'silences' ? (prefix, connection) => storeSilences(c.size, prefix, connection) : undefined,
+        profileName: `scale-${c.what}-${c.size}`,
+      });
+      const key = `${c.what}:${c.size}`;
+      runs.set(key, [...(runs.get(key) ?? []), result.cpuMsPerAlert]);
+      console.log(`scale ${key}: ${result.cpuMsPerAlert.toFixed(3)} ms CPU/alert`);
+    }
+  }
+  const row = (what: 'silences' | 'routes', size: number): ScaleRow => ({ what, size, cpuMsPerAlert: median(runs.get(`${what}:${size}`)!) });
+  const base = row('silences', 0);
+  return {
+    silences: [base, row('silences', 100), row('silences', 1000)],
+    // 0 routes is the same run as 0 silences: the defaults only.
+    routes: [{ ...base, what: 'routes' }, row('routes', 50), row('routes', 500)],
+  };
+}
+
+const DIGEST_PROBLEMS = Number(process.env.BENCH_DIGEST_PROBLEMS ?? 10_000);
+
+/** A distinct warning: the seed's policy sends warnings to the hourly digest. */
+function distinctWarning(n: number): Alert {
+  const alert = distinctCritical(n, 'digest');
+  return { ...alert, severity: 'warning', level: 'warning', labels: { ...alert.labels, severity: 'warning' } };
+}
+
+/**
+ * A digest of 10,000 pending problems: the worker files them (hourly digest), then
+ * POST /api/digests/flush; the time from the flush request to the digest's delivery, and its
+ * parts' bytes against the app's 2,048-byte limit.
+ */
+export async function bigDigestBench() {
+  const wecom = await startFakeWecomProc({});
+  const gw = await startGateway({ redisUrl: REDIS_URL, workers: 1, name: 'bench-digest', env: { ...appEnv(wecom.url), ADMIN_ALLOW_OPEN: 'true', LOG_LEVEL: 'warn' } });
+  const connection = createRedis(REDIS_URL, 'worker');
+  try {
+    const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix: gw.prefix });
+    const opts = retryingJobOptions({ attempts: 3, backoffBaseMs: 100 });
+    for (let i = 0; i < DIGEST_PROBLEMS; i += 1000) {
+      await queue.addBulk(Array.from({ length: Math.min(1000, DIGEST_PROBLEMS - i) }, (_, j) => {
+        const alert = distinctWarning(i + j);
+        return { name: alert.kind, data: { alert }, opts: { ...opts, jobId: jobIdFor(alert) } };
+      }));
+    }
+    await gw.drained(300_000);
+    await queue.close();
+    const before = (await wecom.stats()).messages.length;
+    const started = Date.now();
+    const res = await fetch(`http://127.0.0.1:${gw.port}/api/digests/flush`, { method: 'POST' });
+    const answer = (await res.json()) as { digests?: number; alerts?: number };
+    await gw.drained(300_000);
+    for (let i = 0; i < 100 && (await wecom.stats()).messages.length === before; i++) await sleep(50);
+    const seconds = (Date.now() - started) / 1000;
+    const parts = (await wecom.stats()).messages.slice(before).map((m) => byteLength(m.content));
+    if (answer.alerts !== DIGEST_PROBLEMS) throw new Error(`digest: the flush carried ${answer.alerts} alerts, expected ${DIGEST_PROBLEMS}`);
+    return { problems: DIGEST_PROBLEMS, seconds, parts: parts.length, maxPartBytes: Math.max(...parts), limitBytes: 2048 };
+  } finally {
+    connection.disconnect();
+    await gw.stop();
+    await wecom.proc.stop();
+  }
+}
