@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, retryingJobOptions, createRedis, hashId, jobIdFor } from '@ng/core';
+import { bigstormBench } from './bigstorm';
 import { distinctCritical, historyApiOnce, memoryOnce } from './history';
 import { shardBench } from './shard';
 import { REDIS_URL, dropPrefix, freePort, median, percentile, root, sleep, startFakeWecomProc, startGateway as startGatewayProcs, startProc, type Proc } from '@ng/testkit';
@@ -18,7 +19,7 @@ const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 5);
 const DRAIN_ALERTS = Number(process.env.BENCH_DRAIN_ALERTS ?? 20_000);
 /**
  * BENCH_ONLY=drain (comma list of ingest, drain, latency, storm, history) runs a subset, for profiling work.
- * shard runs only when named (BENCH_ONLY=shard): it prints its own table and writes bench/results/shard.json.
+ * bigstorm and shard run only when named (BENCH_ONLY=bigstorm, BENCH_ONLY=shard): each prints its own table and writes bench/results/<mode>.json.
  */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'ingest,drain,latency,storm,history').split(','));
 /** BENCH_PROFILE=1: each measured process writes a CPU profile to bench/results/profiles/<what> (read them with profile-summary). */
@@ -287,6 +288,7 @@ async function main() {
   const latency = ONLY.has('latency') ? await latencyBench() : undefined;
   const storm = ONLY.has('storm') ? await stormBench() : undefined;
   const history = ONLY.has('history') ? await historyBench() : undefined;
+  if (ONLY.has('bigstorm')) await bigstormBench();
   if (ONLY.has('shard')) await shardBench();
   if (!ingest || !drain || !latency || !storm || !history) return;
   const results = { at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, repeats: REPEATS, ingest, drain, latency, storm, history, seconds: (Date.now() - started) / 1000 };
