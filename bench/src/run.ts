@@ -6,8 +6,10 @@ import autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, retryingJobOptions, createRedis, hashId, jobIdFor } from '@ng/core';
 import { appEnv, drainOnce, prefix, profiled } from './drain';
+import { bigstormBench } from './bigstorm';
 import { historyApiOnce, memoryOnce } from './history';
 import { bigDigestBench, workGrowsBench } from './scale';
+import { shardBench } from './shard';
 import { REDIS_URL, dropPrefix, freePort, median, percentile, root, sleep, startFakeWecomProc, startGateway as startGatewayProcs, startProc, type Proc } from '@ng/testkit';
 
 /**
@@ -16,7 +18,10 @@ import { REDIS_URL, dropPrefix, freePort, median, percentile, root, sleep, start
  */
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 5);
-/** BENCH_ONLY=drain (comma list of ingest, drain, scale, latency, storm, history) runs a subset, for profiling work. */
+/**
+ * BENCH_ONLY=drain (comma list of ingest, drain, scale, latency, storm, history) runs a subset, for profiling work.
+ * bigstorm and shard run only when named (BENCH_ONLY=bigstorm, BENCH_ONLY=shard): each prints its own table and writes bench/results/<mode>.json.
+ */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'ingest,drain,scale,latency,storm,history').split(','));
 const fixtures = path.join(root, 'packages/core/test/fixtures');
 const sentryBody = JSON.stringify(JSON.parse(fs.readFileSync(path.join(fixtures, 'sentry/error.created.json'), 'utf8'))); // compact, as Sentry sends it
@@ -229,6 +234,8 @@ async function main() {
   const latency = ONLY.has('latency') ? await latencyBench() : undefined;
   const storm = ONLY.has('storm') ? await stormBench() : undefined;
   const history = ONLY.has('history') ? await historyBench() : undefined;
+  if (ONLY.has('bigstorm')) await bigstormBench();
+  if (ONLY.has('shard')) await shardBench();
   if (!ingest || !drain || !scale || !digest || !latency || !storm || !history) return;
   const results = { at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, repeats: REPEATS, ingest, drain, scale, digest, latency, storm, history, seconds: (Date.now() - started) / 1000 };
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
