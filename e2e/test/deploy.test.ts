@@ -41,7 +41,7 @@ describe('docker-compose.yml', () => {
     expect(started(config)).toEqual(['gateway', 'redis']);
     const redis = config.services.redis;
     expect(redis.image).toMatch(/^redis:7/);
-    expect(redis.command.join(' ')).toContain('--appendonly yes --appendfsync everysec --maxmemory 256mb --maxmemory-policy noeviction');
+    expect(redis.command.join(' ')).toContain('--appendonly yes --appendfsync everysec --maxmemory 1gb --maxmemory-policy noeviction');
     expect(String(redis.volumes[0].source ?? redis.volumes[0])).toMatch(/^redis-data/);
     expect(redis.healthcheck.test).toContain('ping');
     const gateway = config.services.gateway;
@@ -65,13 +65,13 @@ describe('docker-compose.yml', () => {
   });
 
   it('any PORT and METRICS_PORT: published and listened on alike, and the healthcheck reads the same settings', () => {
-    const config = composeConfig('PORT=8080\nMETRICS_PORT=9200\nREDIS_MAXMEMORY=1gb\nWEIXIN_CORP_ID=ww42\n', ['--profile', 'split']);
+    const config = composeConfig('PORT=8080\nMETRICS_PORT=9200\nREDIS_MAXMEMORY=2gb\nWEIXIN_CORP_ID=ww42\n', ['--profile', 'split']);
     const { gateway, worker, redis } = config.services;
     expect(gateway.ports[0]).toMatchObject({ target: 8080, published: 8080 });
     expect(gateway.environment).toMatchObject({ PORT: '8080', WEIXIN_CORP_ID: 'ww42' });
     expect(worker.environment.METRICS_PORT).toBe('9200');
     expect(worker.healthcheck.test).toEqual(['CMD', 'node', 'dist/healthcheck.js']);
-    expect(redis.command.join(' ')).toContain('--maxmemory 1gb');
+    expect(redis.command.join(' ')).toContain('--maxmemory 2gb');
   });
 
   it('profile split adds worker replicas, scalable, with a grace period longer than the worker shutdown', () => {
