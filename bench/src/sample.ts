@@ -66,13 +66,14 @@ export function startSampler(opts: { pids: Record<string, number>; redis: Redis;
   return {
     samples,
     missed: () => missed,
-    /** Stops, after one last sample. */
+    /** Stops, after one last sample (unless the last tick was just now). */
     async stop(): Promise<void> {
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
       await pending;
-      await take();
+      const last = samples.at(-1);
+      if (!last || Date.now() - opts.startedAt - last.t * 1000 > 1000) await take();
     },
   };
 }

@@ -28,9 +28,12 @@ export interface Growth {
 /** How much one series grew between the two windows, median against median. */
 export function growthOf(samples: Sample[], value: (s: Sample) => number, runSeconds: number): Growth {
   const w = windowsOf(runSeconds);
-  // The first window takes its start, the last its end: a sample on a shared edge counts once.
-  const a = samples.filter((s) => s.t >= w.first[0] && s.t < w.first[1]).map(value).filter(Number.isFinite);
-  const b = samples.filter((s) => s.t > w.last[0] && s.t <= w.last[1]).map(value).filter(Number.isFinite);
+  // Samples are taken on 10 s ticks, a few ms late: compared on whole seconds. The first window
+  // takes its start, the last its end, so a sample on a shared edge counts once; the last runs
+  // to the last sample (the one taken as the load ended).
+  const at = (s: Sample) => Math.round(s.t);
+  const a = samples.filter((s) => at(s) >= w.first[0] && at(s) < w.first[1]).map(value).filter(Number.isFinite);
+  const b = samples.filter((s) => at(s) > w.last[0]).map(value).filter(Number.isFinite);
   const first = a.length ? median(a) : NaN;
   const last = b.length ? median(b) : NaN;
   const growthPct = ((last - first) / first) * 100;
