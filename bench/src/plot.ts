@@ -9,7 +9,8 @@ export interface Series {
 
 export interface PlotOptions {
   title: string;
-  subtitle: string;
+  /** Lines under the title. Keep each short: without a canvas, Vega guesses text widths high and pads for them. */
+  subtitle: string[];
   /** Spans framed by dashed lines with a label at the top, in seconds; shaded unless `shade` is false. */
   spans: Array<{ label: string; from: number; to: number; shade?: boolean }>;
   file: string;

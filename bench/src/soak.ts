@@ -272,7 +272,10 @@ async function main() {
     names.map((name) => ({ name, points: samples.map((s) => [s.t, name === 'Redis used_memory' ? s.redisUsedMb : s.rssMb[name]] as [number, number]) })),
     {
       title: `Soak: ${f(loadSeconds / 60, 1)} min at ${rate} alerts/s, 1 ingest + 2 workers`,
-      subtitle: `RSS of each process and Redis used_memory, sampled every ${SAMPLE_MS / 1000} s; ${results.at.slice(0, 16).replace('T', ' ')} UTC, ${results.machine.cores} cores, node ${process.version}; ${results.pass ? 'all verdicts pass' : `failed: ${verdicts.filter((v) => !v.pass).map((v) => v.what).join(', ')}`}`,
+      subtitle: [
+        `RSS of each process and Redis used_memory, every ${SAMPLE_MS / 1000} s; ${results.at.slice(0, 16).replace('T', ' ')} UTC, ${results.machine.cores} cores, node ${process.version}`,
+        results.pass ? 'all verdicts pass' : `failed: ${verdicts.filter((v) => !v.pass).map((v) => v.what).join(', ')}`,
+      ],
       spans: [
         { label: 'warm-up', from: 0, to: w.warmupS, shade: false },
         { label: 'first window', from: w.first[0], to: w.first[1] },
