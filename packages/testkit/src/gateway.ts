@@ -22,9 +22,13 @@ export async function startGateway(opts: { redisUrl: string; env: Record<string,
   const common: Record<string, string> = { REDIS_URL: opts.redisUrl, QUEUE_PREFIX: prefix, JOB_LOCK_MS: '2000', BACKOFF_BASE_MS: '200', STORM_INTERVAL: '3s', ...opts.env };
   const ingest = startProc(path.join(root, 'apps/ingest/dist/main.js'), { ...common, PORT: String(port) }, { nodeArgs: opts.ingestNodeArgs });
   const workers: Proc[] = [];
+  /** Each worker's METRICS_PORT (its /metrics and /health), in the order of workers. */
+  const workerPorts: number[] = [];
   const startWorker = async () => {
-    const proc = startProc(path.join(root, 'apps/worker/dist/main.js'), { ...common, METRICS_PORT: String(await freePort()) }, { nodeArgs: opts.workerNodeArgs });
+    const metricsPort = await freePort();
+    const proc = startProc(path.join(root, 'apps/worker/dist/main.js'), { ...common, METRICS_PORT: String(metricsPort) }, { nodeArgs: opts.workerNodeArgs });
     workers.push(proc);
+    workerPorts.push(metricsPort);
     return proc;
   };
   for (let i = 0; i < opts.workers; i++) await startWorker();
@@ -46,6 +50,7 @@ export async function startGateway(opts: { redisUrl: string; env: Record<string,
     port,
     ingest,
     workers,
+    workerPorts,
     queue,
     deliveries,
     startWorker,

@@ -22,6 +22,8 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A child process with its output kept, CPU time and peak RSS read from /proc. */
 export interface Proc {
   child: ChildProcess;
+  /** Where its stdout and stderr go, whole (output() reads only the last megabyte). */
+  logFile: string;
   output(): string;
   cpuSeconds(): number;
   peakRssMb(): number;
@@ -76,6 +78,7 @@ export function startProc(file: string, env: Record<string, string>, opts: { nod
   const timer = setInterval(sample, 200);
   return {
     child,
+    logFile,
     output: out,
     cpuSeconds: () => (sample(), last.cpu),
     peakRssMb: () => (sample(), last.rssMb),
