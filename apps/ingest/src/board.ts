@@ -1,7 +1,4 @@
 import type { Queue } from 'bullmq';
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
 import { Router, type RequestHandler } from 'express';
 
 export const BOARD_PATH = '/admin/queues';
@@ -26,8 +23,14 @@ function dateFormats(tz: string) {
   return { short: time, common: full, full };
 }
 
-/** Bull Board: the failed set is the dead-letter view, where a person retries a job. */
-export function boardRoutes(deps: { queues: Queue[]; auth: RequestHandler; displayTz: string }): Router {
+type BoardDeps = { queues: Queue[]; auth: RequestHandler; displayTz: string };
+
+async function loadBoard(deps: BoardDeps): Promise<RequestHandler> {
+  const [{ createBullBoard }, { BullMQAdapter }, { ExpressAdapter }] = await Promise.all([
+    import('@bull-board/api'),
+    import('@bull-board/api/bullMQAdapter'),
+    import('@bull-board/express'),
+  ]);
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BOARD_PATH);
   createBullBoard({
@@ -35,7 +38,20 @@ export function boardRoutes(deps: { queues: Queue[]; auth: RequestHandler; displ
     serverAdapter,
     options: { uiConfig: { boardTitle: 'notification-gateway', dateFormats: dateFormats(deps.displayTz) } },
   });
+  return serverAdapter.getRouter();
+}
+
+/**
+ * Bull Board: the failed set is the dead-letter view, where a person retries a job. It costs
+ * ingest about 14 MB of memory, so it is loaded when someone first opens it, not at start-up.
+ */
+export function boardRoutes(deps: BoardDeps): Router {
+  let board: Promise<RequestHandler> | undefined;
+  const lazily: RequestHandler = (req, res, next) => {
+    board ??= loadBoard(deps);
+    board.then((handler) => handler(req, res, next), next);
+  };
   const router = Router();
-  router.use(BOARD_PATH, deps.auth, withoutWebFonts, serverAdapter.getRouter());
+  router.use(BOARD_PATH, deps.auth, withoutWebFonts, lazily);
   return router;
 }
