@@ -94,7 +94,7 @@ async function ingestBench() {
     const floor = med(runs.floor);
     const ingest = med(runs.ingest);
     out[kind] = { bare, floor, ingest, ratio: ingest.rps / bare.rps, p99Ratio: ingest.p99 / bare.p99, floorRatio: floor.rps / bare.rps };
-    console.log(`ingest ${kind}: bare ${bare.rps.toFixed(0)} req/s, bare + BullMQ ${floor.rps.toFixed(0)} req/s (${out[kind].floorRatio.toFixed(2)}×), ingest ${ingest.rps.toFixed(0)} req/s (${out[kind].ratio.toFixed(2)}×)`);
+    console.log(`ingest ${kind}: bare ${bare.rps.toFixed(0)} req/s, bare + BullMQ ${floor.rps.toFixed(0)} req/s (${out[kind].floorRatio.toFixed(2)}×), ingest ${ingest.rps.toFixed(0)} req/s (${(ingest.rps / floor.rps).toFixed(2)}× the floor), p99 ${ingest.p99}/${floor.p99} ms, peak RSS ${ingest.rssMb.toFixed(0)}/${floor.rssMb.toFixed(0)} MB`);
   }
   return out;
 }
