@@ -1,4 +1,5 @@
 import { checkRedis, type Config } from '@ng/core';
+import { MEMORY_WARN_SHARE } from '@ng/worker';
 import type { Row } from './row';
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -34,7 +35,7 @@ export async function redisRows(config: Config): Promise<Row[]> {
   );
   const share = f.maxmemory ? f.usedMemory / f.maxmemory : 0;
   rows.push(
-    share > 0.8
+    share > MEMORY_WARN_SHARE
       ? { check: 'Redis memory', status: 'warn', found: `${mb(f.usedMemory)} used of maxmemory ${mb(f.maxmemory)}`, fix: 'raise maxmemory, or empty the failed set (Bull Board)' }
       : { check: 'Redis memory', status: 'ok', found: `${mb(f.usedMemory)} used${f.maxmemory ? ` of maxmemory ${mb(f.maxmemory)}` : ', no maxmemory limit'}` },
   );
