@@ -21,7 +21,7 @@ const KEY_FAMILIES: Array<[string, RegExp]> = [
   ['history index and summaries', /:h:(i|s)$/],
   ['problem timelines', /:h:p:/],
   ['problem state (dedup)', /:problem:/],
-  ['seen markers (dedup)', /:seen:/],
+  ['problem index (dedup)', /:problems$/],
   ['claims (dedup)', /:claim:/],
 ];
 

@@ -85,7 +85,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const noise = () => active.current.built.noise;
 
   // What every replica shares, in Redis.
-  const problems = createProblemStore({ redis: state, prefix, dedupWindowMs: () => noise().dedupWindowMs, clock });
+  const problems = createProblemStore({ redis: state, prefix, dedupWindowMs: () => noise().dedupWindowMs, clock, maxProblems: config.dedupMaxProblems });
   const digests = createDigestStore({ redis: state, prefix });
   const storm = createStormStore({ redis: state, prefix, clock });
   const silences = createSilenceStore({ redis: state, prefix });
@@ -168,6 +168,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       sweep: async () => ({
         released: await releaseEndedSilences({ silences, alertsQueue, jobOptions, clock, logger, keepMs: config.historyRetentionMs }),
         forgotten: await history.trim(clock.now()),
+        problemsForgotten: await problems.forget(),
         moved: await legacy.migrate(),
         redisMemory: await watchRedisMemory(),
       }),

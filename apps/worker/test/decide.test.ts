@@ -8,7 +8,7 @@ import { createDedup } from '../src/decide/dedup';
 import { createDigestSplit } from '../src/decide/digest';
 import { createStormSplit } from '../src/decide/storm';
 import { createSilenceGate } from '../src/decide/silence';
-import { createProblemStore } from '../src/store/problems';
+import { createProblemStore, SEEN_KEPT } from '../src/store/problems';
 import { createDigestStore } from '../src/store/digests';
 import { createStormStore } from '../src/store/storm';
 import { createEscalationStore } from '../src/store/escalations';
@@ -26,13 +26,14 @@ afterAll(async () => {
   for (const p of prefixes) await dropPrefix(p);
 });
 
-function stores(dedupWindowMs = 600_000) {
+function stores(dedupWindowMs = 600_000, maxProblems = 1000) {
   const prefix = uniquePrefix('decide');
   prefixes.push(prefix);
   const clock = manualClock(Date.parse('2026-12-04T06:00:00Z'));
   return {
+    prefix,
     clock,
-    problems: createProblemStore({ redis, prefix, dedupWindowMs: () => dedupWindowMs, clock }),
+    problems: createProblemStore({ redis, prefix, dedupWindowMs: () => dedupWindowMs, clock, maxProblems }),
     digests: createDigestStore({ redis, prefix }),
     storm: createStormStore({ redis, prefix, clock }),
     silences: createSilenceStore({ redis, prefix, cacheMs: 0 }),
@@ -85,6 +86,54 @@ describe('dedup', () => {
     expect(await dedup(seedSentryAlert({ key: 'sentry:1' }), 'job-2')).toMatchObject({ kind: 'duplicate', of: 'job-1', totals: { count: 2 } });
     s.clock.advance(61_000);
     expect(await dedup(seedSentryAlert({ key: 'sentry:1' }), 'job-3')).toMatchObject({ kind: 'send', firstTime: false, alert: { severity: 'warning' }, totals: { count: 3 } });
+  });
+
+  it("a notification seen again (a retried job, a resent webhook) counts once while it is among its problem's latest", async () => {
+    const s = stores();
+    const dedup = createDedup(s);
+    const resent = criticalAlert(1);
+    expect(await dedup(resent, 'job-1')).toMatchObject({ totals: { count: 1 } });
+    expect(await dedup(resent, 'job-1')).toMatchObject({ kind: 'send', totals: { count: 1 } });
+    expect(await dedup(resent, 'job-9')).toMatchObject({ kind: 'duplicate', totals: { count: 1 } });
+    for (let n = 0; n < SEEN_KEPT - 1; n++) await dedup(criticalAlert(1), `job-${n + 10}`);
+    expect(await dedup(resent, 'job-1')).toMatchObject({ totals: { count: SEEN_KEPT } });
+    // Past SEEN_KEPT newer notifications of the same problem, it is forgotten: a resend counts again.
+    await dedup(criticalAlert(1), 'job-20');
+    expect(await dedup(resent, 'job-1')).toMatchObject({ totals: { count: SEEN_KEPT + 2 } });
+    const problem = await redis.hgetall(`${s.prefix}:problem:${resent.key}`);
+    expect(problem.seen).toHaveLength(32 * SEEN_KEPT);
+    expect(await redis.keys(`${s.prefix}:seen:*`)).toEqual([]);
+  });
+
+  it('remembers at most maxProblems problems, forgetting the least recently heard of', async () => {
+    const s = stores(600_000, 3);
+    const dedup = createDedup(s);
+    for (const n of [1, 2, 3, 4, 5, 1]) {
+      await dedup(criticalAlert(n), `job-${n}`);
+      s.clock.advance(1000);
+    }
+    expect(await s.problems.forget()).toBe(2);
+    const known = async () => (await Promise.all([1, 2, 3, 4, 5].map(async (n) => ((await s.problems.totals(`am:problem-${n}`)) ? n : 0)))).filter(Boolean);
+    expect(await known()).toEqual([1, 4, 5]);
+    expect(await s.problems.forget()).toBe(0);
+    // A forgotten problem that comes back (past its claim's window) starts over: its first time again.
+    s.clock.advance(11 * 60_000);
+    expect(await dedup(criticalAlert(2), 'job-6')).toMatchObject({ kind: 'send', firstTime: true, totals: { count: 1 } });
+    expect(await s.problems.forget()).toBe(1);
+    expect(await known()).toEqual([1, 2, 5]);
+    // Problems past the retention leave the index (their state has expired on its own).
+    s.clock.advance(8 * 24 * 3600 * 1000);
+    expect(await s.problems.forget()).toBe(0);
+    expect(await redis.zcard(`${s.prefix}:problems`)).toBe(0);
+  });
+
+  it('forgets a large excess in batches, down to the cap', async () => {
+    const s = stores(600_000, 100);
+    const dedup = createDedup(s);
+    await Promise.all(Array.from({ length: 2600 }, (_, n) => dedup(criticalAlert(n), `job-${n}`)));
+    expect(await s.problems.forget()).toBe(2500);
+    expect(await redis.zcard(`${s.prefix}:problems`)).toBe(100);
+    expect(await redis.keys(`${s.prefix}:problem:*`)).toHaveLength(100);
   });
 });
 

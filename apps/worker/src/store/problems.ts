@@ -5,20 +5,46 @@ import { luaScript } from './script';
 export type Verdict = { kind: 'send'; firstTime: boolean; totals: Totals } | { kind: 'duplicate'; of: string; totals: Totals };
 
 /**
+ * How many of a problem's latest notification ids it remembers, so that a retried job or a
+ * resent webhook counts once. A retry comes within minutes and a resend is of the latest
+ * notification, so a few are enough; a problem with thousands of events (a Sentry issue) still
+ * keeps only these few, 32 bytes each (idempotency keys are 32 hex digits, queue contract).
+ */
+export const SEEN_KEPT = 8;
+const ID_BYTES = 32;
+
+/**
  * One script per alert: count the occurrence once per notification, update the problem's
- * totals, and claim "problem + status + severity" for the dedup window. Atomic in Redis, so
- * two replicas never both get 'send' for the same thing. Times come from the caller's clock.
+ * totals, claim "problem + status + severity" for the dedup window, and note the problem in the
+ * index the sweep trims by number. Atomic in Redis, so two replicas never both get 'send' for
+ * the same thing. Times come from the caller's clock.
  *
- * KEYS: problem hash, seen marker of this notification, claim
+ * KEYS: problem hash, claim, problem index (sorted by last activity)
  * ARGV: now, windowMs, claimant, startsAtMs|'', sourceCount|'', userCount|'', retentionMs, status,
- *       countable ('1' for an occurrence; a resolution or an assignment is not one)
+ *       countable ('1' for an occurrence; a resolution or an assignment is not one),
+ *       notification id, problem key (the index's member)
  */
 const OBSERVE = `
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local claimant = ARGV[3]
 local retention = tonumber(ARGV[7])
-if redis.call('SET', KEYS[2], '1', 'NX', 'PX', retention) and ARGV[9] == '1' then
+local id = ARGV[10]
+local seen = redis.call('HGET', KEYS[1], 'seen') or ''
+local fresh = true
+local from = 1
+while true do
+  local at = string.find(seen, id, from, true)
+  if not at then break end
+  if (at - 1) % ${ID_BYTES} == 0 then fresh = false break end
+  from = at + 1
+end
+if fresh then
+  seen = seen .. id
+  if #seen > ${ID_BYTES * SEEN_KEPT} then seen = string.sub(seen, -${ID_BYTES * SEEN_KEPT}) end
+  redis.call('HSET', KEYS[1], 'seen', seen)
+end
+if fresh and ARGV[9] == '1' then
   local c = redis.call('HINCRBY', KEYS[1], 'count', 1)
   if ARGV[5] ~= '' and tonumber(ARGV[5]) > c then redis.call('HSET', KEYS[1], 'count', ARGV[5]) end
   if ARGV[6] ~= '' then
@@ -33,8 +59,9 @@ end
 redis.call('HSETNX', KEYS[1], 'firstClaimant', claimant)
 redis.call('HSET', KEYS[1], 'status', ARGV[8])
 redis.call('PEXPIRE', KEYS[1], retention)
+redis.call('ZADD', KEYS[3], now, ARGV[11])
 local totals = redis.call('HMGET', KEYS[1], 'count', 'userCount', 'firstSeen', 'lastSeen', 'firstClaimant')
-local owner = redis.call('GET', KEYS[3])
+local owner = redis.call('GET', KEYS[2])
 if owner then
   local sep = string.find(owner, '|', 1, true)
   local who = string.sub(owner, 1, sep - 1)
@@ -43,7 +70,7 @@ if owner then
     return {'duplicate', who, totals[1], totals[2], totals[3], totals[4], totals[5]}
   end
 end
-redis.call('SET', KEYS[3], claimant .. '|' .. now, 'PX', window + 60000)
+redis.call('SET', KEYS[2], claimant .. '|' .. now, 'PX', window + 60000)
 return {'send', claimant, totals[1], totals[2], totals[3], totals[4], totals[5]}
 `;
 
@@ -54,6 +81,22 @@ local owner = redis.call('GET', KEYS[1])
 if owner and string.sub(owner, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '|' then return redis.call('DEL', KEYS[1]) end
 return 0`;
 const releaseScript = luaScript(RELEASE);
+
+/**
+ * Forgets the problems heard of least recently, past `max`, at most `batch` a call, and drops
+ * from the index those whose state has expired on its own.
+ *
+ * KEYS: problem index; ARGV: problem key prefix, expired-before ms, max, batch
+ */
+const FORGET = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2])
+local n = math.min(redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3]), tonumber(ARGV[4]))
+if n <= 0 then return 0 end
+for _, key in ipairs(redis.call('ZRANGE', KEYS[1], 0, n - 1)) do redis.call('UNLINK', ARGV[1] .. key) end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - 1)
+return n`;
+const forgetScript = luaScript(FORGET);
+const FORGET_BATCH = 1000;
 
 const iso = (ms: string | null | undefined) => (ms ? new Date(Number(ms)).toISOString() : undefined);
 
@@ -67,8 +110,10 @@ function totalsOf(count: string | null, userCount: string | null, firstSeen: str
 }
 
 /**
- * What the gateway knows of each problem (by alert key): its running totals, its status, who
- * holds the dedup claim, and which destinations were paged about it. Kept for `retentionMs`.
+ * What the gateway knows of each problem (by alert key): its running totals, its status, its
+ * latest notification ids, who holds the dedup claim, and which destinations were paged about
+ * it. Kept for `retentionMs` since last heard of, and for at most `maxProblems` problems (the
+ * sweep forgets the least recently heard of): the bound that keeps Redis from filling up.
  */
 export function createProblemStore(deps: {
   redis: RedisConnection;
@@ -77,16 +122,18 @@ export function createProblemStore(deps: {
   dedupWindowMs: () => number;
   clock: Clock;
   retentionMs?: number;
+  maxProblems: number;
 }) {
   const { redis, prefix } = deps;
   const retentionMs = deps.retentionMs ?? 7 * 24 * 3600 * 1000;
   const problemKey = (key: string) => `${prefix}:problem:${key}`;
+  const index = `${prefix}:problems`;
   const claimKey = (alert: Pick<Alert, 'key' | 'status' | 'severity'>) => `${prefix}:claim:${alert.key}:${alert.status}:${alert.severity}`;
 
   return {
     async observe(alert: Alert, claimantId: string): Promise<Verdict> {
       const startsAt = Date.parse(alert.startsAt ?? '');
-      const keys = [problemKey(alert.key), `${prefix}:seen:${alert.idempotencyKey}`, claimKey(alert)];
+      const keys = [problemKey(alert.key), claimKey(alert), index];
       const args = [
         deps.clock.now(),
         deps.dedupWindowMs(),
@@ -97,6 +144,8 @@ export function createProblemStore(deps: {
         retentionMs,
         alert.status,
         alert.status === 'firing' || alert.status === 'unresolved' ? '1' : '0',
+        alert.idempotencyKey,
+        alert.key,
       ];
       const reply = (await observeScript(redis, keys, args)) as [string, string, string | null, string | null, string | null, string | null, string | null];
       const [kind, who, count, users, first, last, firstClaimant] = reply;
@@ -118,6 +167,15 @@ export function createProblemStore(deps: {
     /** Frees the claim (the delivery failed for good, or a silence held it) so the next occurrence goes through. */
     async release(alert: Pick<Alert, 'key' | 'status' | 'severity'>, claimantId: string): Promise<void> {
       await releaseScript(redis, [claimKey(alert)], [claimantId]);
+    },
+    /** The sweep's part: forgets what is past the cap or the retention; says how many problems went. */
+    async forget(): Promise<number> {
+      let forgotten = 0;
+      for (;;) {
+        const n = Number(await forgetScript(redis, [index], [problemKey(''), deps.clock.now() - retentionMs, deps.maxProblems, FORGET_BATCH]));
+        forgotten += n;
+        if (n < FORGET_BATCH) return forgotten;
+      }
     },
   };
 }
