@@ -21,6 +21,13 @@ const DRAIN_TIMEOUT_MS = 5 * 60_000;
 /** BullMQ keeps at most this many completed jobs per queue (retryingJobOptions, packages/core). */
 const COMPLETED_KEPT = 100_000;
 
+/** The gateway's retention caps the soak passes on when set (see settings). */
+const GATEWAY_CAPS = ['HISTORY_MAX_ALERTS', 'DEDUP_MAX_PROBLEMS'];
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
 function settings(env: NodeJS.ProcessEnv) {
   const number = (name: string, fallback: number, check: (n: number) => boolean, what: string) => {
     const raw = env[name];
@@ -29,9 +36,14 @@ function settings(env: NodeJS.ProcessEnv) {
     if (!/^\s*\d+(\.\d+)?\s*$/.test(raw) || !check(n)) throw new Error(`${name} must be ${what}, got ${JSON.stringify(raw)}`);
     return n;
   };
+  const minutes = number('BENCH_SOAK_MINUTES', 60, (n) => n >= 2 && n <= 24 * 60, 'a number of minutes from 2 to 1440 (the first 10 %, at least a minute, is warm-up)');
   return {
-    minutes: number('BENCH_SOAK_MINUTES', 60, (n) => n >= 2 && n <= 24 * 60, 'a number of minutes from 2 to 1440 (the first 10 %, at least a minute, is warm-up)'),
+    minutes,
     rate: number('BENCH_SOAK_RATE', 100, (n) => Number.isInteger(n) && n >= 1 && n <= 2000, 'a whole number of alerts a second from 1 to 2000'),
+    warmupMinutes: number('BENCH_SOAK_WARMUP_MINUTES', Math.max(1, minutes * 0.1), (n) => n >= 1 && n <= minutes / 2, `a number of minutes from 1 to half the run (${minutes / 2})`),
+    output: /^[a-z0-9-]+$/.test(env.BENCH_SOAK_OUTPUT ?? 'soak') ? (env.BENCH_SOAK_OUTPUT ?? 'soak') : fail('BENCH_SOAK_OUTPUT must be a file name of a-z, 0-9 and -'),
+    // The retention caps, lowered to see Redis level off within a run (as shipped when unset).
+    caps: Object.fromEntries(GATEWAY_CAPS.filter((name) => env[name]).map((name) => [name, env[name]!])),
   };
 }
 
@@ -96,12 +108,12 @@ async function load(post: (body: string) => Promise<string>, rate: number, secon
 const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 
 async function main() {
-  const { minutes, rate } = settings(process.env);
+  const { minutes, rate, warmupMinutes, output, caps } = settings(process.env);
   const redisVersion = requireRedisServer();
   const runSeconds = minutes * 60;
-  const w = windowsOf(runSeconds);
+  const w = windowsOf(runSeconds, warmupMinutes * 60);
   const counters = { sent: 0, answered: 0, non2xx: 0, alerts: 0, critical: 0, byDraw: { resend: 0, refire: 0, 'state-change': 0, 'one-off': 0, first: 0 } as Record<Draw, number>, codes: {} as Record<string, number> };
-  console.log(`soak: ${f(minutes, 1)} min at ${rate} alerts/s, 1 ingest + 2 workers, warm-up ${f(w.warmupS)} s; windows compared ${f(w.first[0])}–${f(w.first[1])} s and ${f(w.last[0])}–${f(w.last[1])} s`);
+  console.log(`soak: ${f(minutes, 1)} min at ${rate} alerts/s, 1 ingest + 2 workers, warm-up ${f(w.warmupS)} s; windows compared ${f(w.first[0])}–${f(w.first[1])} s and ${f(w.last[0])}–${f(w.last[1])} s${Object.keys(caps).length ? `; caps ${Object.entries(caps).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`);
 
   // Everything started is stopped, whatever happens: an hour's run must not leave processes behind.
   const stops: Array<() => Promise<unknown>> = [];
@@ -131,7 +143,7 @@ async function main() {
       redisUrl: redisServer.url,
       workers: 2,
       name: 'soak',
-      env: { ...appEnv(wecom.url), JOB_LOCK_MS: '30000', BACKOFF_BASE_MS: '2000', STORM_INTERVAL: '1m', LOG_LEVEL: 'info' },
+      env: { ...appEnv(wecom.url), JOB_LOCK_MS: '30000', BACKOFF_BASE_MS: '2000', STORM_INTERVAL: '1m', LOG_LEVEL: 'info', ...caps },
     });
     stops.push(() => gw.stop());
     const procs = { ingest: gw.ingest, 'worker-1': gw.workers[0], 'worker-2': gw.workers[1] };
@@ -187,8 +199,8 @@ async function main() {
   // ---------------------------------------------------------------- verdicts, from the data
   const samples = sampler.samples;
   const memory = {
-    ...Object.fromEntries(Object.keys(procs).map((name) => [`${name} RSS`, growthOf(samples, (s) => s.rssMb[name], runSeconds)])),
-    'Redis used_memory': growthOf(samples, (s) => s.redisUsedMb, runSeconds),
+    ...Object.fromEntries(Object.keys(procs).map((name) => [`${name} RSS`, growthOf(samples, (s) => s.rssMb[name], w)])),
+    'Redis used_memory': growthOf(samples, (s) => s.redisUsedMb, w),
   };
   const verdicts: Verdict[] = Object.entries(memory).map(([what, g]) => ({
     what: `${what} flat`,
@@ -241,7 +253,7 @@ async function main() {
   // most) and each decided alert is kept in the history (HISTORY_RETENTION, HISTORY_MAX_ALERTS),
   // so a run shorter than those grows by design; bytes per kept job that stay put say retention,
   // not a leak.
-  const kept = growthOf(samples, (s) => s.queues.alerts?.completed ?? NaN, runSeconds);
+  const kept = growthOf(samples, (s) => s.queues.alerts?.completed ?? NaN, w);
   const redisGrowth = memory['Redis used_memory'];
   const bytesPerKeptJob = ((redisGrowth.last - redisGrowth.first) * 1024 * 1024) / (kept.last - kept.first);
   const notes = [
@@ -251,7 +263,7 @@ async function main() {
   const results = {
     at: new Date(startedAt).toISOString(),
     machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, redis: redisVersion },
-    settings: { minutes, rate, sampleSeconds: SAMPLE_MS / 1000, workers: 2, standingProblems: STANDING, loadSeconds },
+    settings: { minutes, rate, warmupMinutes, caps, sampleSeconds: SAMPLE_MS / 1000, workers: 2, standingProblems: STANDING, loadSeconds },
     windows: w,
     verdicts,
     pass: verdicts.every((v) => v.pass),
@@ -265,13 +277,13 @@ async function main() {
     samples,
   };
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
-  fs.writeFileSync(path.join(root, 'bench/results/soak.json'), `${JSON.stringify(results, null, 2)}\n`);
+  fs.writeFileSync(path.join(root, `bench/results/${output}.json`), `${JSON.stringify(results, null, 2)}\n`);
 
   const names = [...Object.keys(procs), 'Redis used_memory'];
   await plotLines(
     names.map((name) => ({ name, points: samples.map((s) => [s.t, name === 'Redis used_memory' ? s.redisUsedMb : s.rssMb[name]] as [number, number]) })),
     {
-      title: `Soak: ${f(loadSeconds / 60, 1)} min at ${rate} alerts/s, 1 ingest + 2 workers`,
+      title: `Soak: ${f(loadSeconds / 60, 1)} min at ${rate} alerts/s, 1 ingest + 2 workers${Object.keys(caps).length ? `, ${Object.entries(caps).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}`,
       subtitle: [
         `RSS of each process and Redis used_memory, every ${SAMPLE_MS / 1000} s; ${results.at.slice(0, 16).replace('T', ' ')} UTC, ${results.machine.cores} cores, node ${process.version}`,
         results.pass ? 'all verdicts pass' : `failed: ${verdicts.filter((v) => !v.pass).map((v) => v.what).join(', ')}`,
@@ -281,14 +293,14 @@ async function main() {
         { label: 'first window', from: w.first[0], to: w.first[1] },
         { label: 'last window', from: w.last[0], to: w.last[1] },
       ],
-      file: path.join(root, 'docs/bench/soak.png'),
+      file: path.join(root, `docs/bench/${output}.png`),
     },
   );
   // An hour's logs are hundreds of MB: kept only when a verdict failed, to read why.
   const logFiles = Object.values(procs).map((p) => p.logFile);
   if (results.pass) for (const file of logFiles) fs.rmSync(path.dirname(file), { recursive: true, force: true });
   fs.rmSync(redisDir, { recursive: true, force: true });
-  console.log(`\n${verdicts.map(verdictLine).join('\n')}\n${notes.map((n) => `note  ${n}`).join('\n')}\n\n(bench/results/soak.json, docs/bench/soak.png${results.pass ? '' : `; the logs: ${logFiles.join(' ')}`})`);
+  console.log(`\n${verdicts.map(verdictLine).join('\n')}\n${notes.map((n) => `note  ${n}`).join('\n')}\n\n(bench/results/${output}.json, docs/bench/${output}.png${results.pass ? '' : `; the logs: ${logFiles.join(' ')}`})`);
   process.exitCode = results.pass ? 0 : 1;
 }
 

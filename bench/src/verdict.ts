@@ -5,15 +5,16 @@ import type { Sample } from './sample';
 export const FLAT_LIMIT_PCT = 5;
 
 /**
- * The windows compared: warm-up is the run's first 10 %, at least a minute; the first window
- * starts where it ends and the last ends with the run, each as long as the warm-up (at most
- * half of what is left, so they never overlap).
+ * The windows compared: warm-up is the run's first 10 %, at least a minute, unless said
+ * otherwise; the first window starts where it ends and the last ends with the run, each as long
+ * as the warm-up (at most half of what is left, so they never overlap).
  */
-export function windowsOf(runSeconds: number) {
-  const warmupS = Math.max(60, runSeconds * 0.1);
+export function windowsOf(runSeconds: number, warmupS = Math.max(60, runSeconds * 0.1)) {
   const windowS = Math.min(warmupS, (runSeconds - warmupS) / 2);
   return { warmupS, first: [warmupS, warmupS + windowS] as const, last: [runSeconds - windowS, runSeconds] as const };
 }
+
+export type Windows = ReturnType<typeof windowsOf>;
 
 export interface Growth {
   /** Median of the first and of the last window, and how many samples each held. */
@@ -26,8 +27,7 @@ export interface Growth {
 }
 
 /** How much one series grew between the two windows, median against median. */
-export function growthOf(samples: Sample[], value: (s: Sample) => number, runSeconds: number): Growth {
-  const w = windowsOf(runSeconds);
+export function growthOf(samples: Sample[], value: (s: Sample) => number, w: Windows): Growth {
   // Samples are taken on 10 s ticks, a few ms late: compared on whole seconds. The first window
   // takes its start, the last its end, so a sample on a shared edge counts once; the last runs
   // to the last sample (the one taken as the load ended).
