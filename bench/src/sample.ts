@@ -11,6 +11,11 @@ export interface Sample {
   /** Redis INFO memory: used_memory and used_memory_rss, MB. */
   redisUsedMb: number;
   redisRssMb: number;
+  /**
+   * What the pending digests hold (MEMORY USAGE of their entries): each distinct problem's latest
+   * alert until its digest goes out, so bounded by time (an hour, a day), not by a cap.
+   */
+  digestsMb: number;
   /** Webhooks posted so far, answered so far, and how many of those were not 2xx. */
   sent: number;
   answered: number;
@@ -27,6 +32,17 @@ export interface LoadCounters {
 
 const MB = 1024 * 1024;
 
+/** MEMORY USAGE (exact) of every destination's pending hourly and daily digest. */
+async function pendingDigestsMb(redis: Redis, prefix: string): Promise<number> {
+  let bytes = 0;
+  for (const schedule of ['hourly', 'daily']) {
+    for (const destination of await redis.smembers(`${prefix}:digest:${schedule}:destinations`)) {
+      bytes += Number(await redis.memory('USAGE', `${prefix}:digest:${schedule}:${destination}`, 'SAMPLES', 0)) || 0;
+    }
+  }
+  return bytes / MB;
+}
+
 export async function redisMemory(redis: Redis): Promise<{ usedMb: number; rssMb: number }> {
   const info = await redis.info('memory');
   const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? NaN) / MB;
@@ -38,16 +54,17 @@ export async function redisMemory(redis: Redis): Promise<{ usedMb: number; rssMb
  * the load's counters and the queues' counts. A sample that fails (Redis busy for a moment) is
  * skipped and counted, never invented.
  */
-export function startSampler(opts: { pids: Record<string, number>; redis: Redis; queues: Queue[]; counters: () => LoadCounters; startedAt: number; everyMs: number }) {
+export function startSampler(opts: { pids: Record<string, number>; redis: Redis; prefix: string; queues: Queue[]; counters: () => LoadCounters; startedAt: number; everyMs: number }) {
   const samples: Sample[] = [];
   let missed = 0;
   const take = async (): Promise<Sample | undefined> => {
     try {
       const memory = await redisMemory(opts.redis);
+      const digestsMb = await pendingDigestsMb(opts.redis, opts.prefix);
       const queues: Sample['queues'] = {};
       for (const q of opts.queues) queues[q.name] = await q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
       const rssMb = Object.fromEntries(Object.entries(opts.pids).map(([name, pid]) => [name, round(currentRssMb(pid))]));
-      const sample: Sample = { t: round((Date.now() - opts.startedAt) / 1000), rssMb, redisUsedMb: round(memory.usedMb), redisRssMb: round(memory.rssMb), ...opts.counters(), queues };
+      const sample: Sample = { t: round((Date.now() - opts.startedAt) / 1000), rssMb, redisUsedMb: round(memory.usedMb), redisRssMb: round(memory.rssMb), digestsMb: round(digestsMb), ...opts.counters(), queues };
       samples.push(sample);
       return sample;
     } catch {
