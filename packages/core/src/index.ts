@@ -3,6 +3,7 @@ export * from './config';
 export * from './vocabulary';
 export * from './logger';
 export * from './queue';
+export { compiledCheck } from './compiled-check';
 export * from './redis';
 export * from './redis-memory';
 export * from './metrics';

@@ -5,7 +5,7 @@ import { MAX_TITLE, check, compact, text } from './fields';
 import { ruleAlertEntry, ruleAlertFields, ruleGroupSchema, type RuleAlertEntry } from './rule-alert';
 
 /** Alertmanager webhook v4 (reference/alertmanager.md): one body per alert group. */
-const schema = ruleGroupSchema(Joi.string().valid('4'), ruleAlertEntry, { externalURL: Joi.string().allow('').max(2000) });
+export const alertmanagerSchema = ruleGroupSchema(Joi.string().valid('4'), ruleAlertEntry, { externalURL: Joi.string().allow('').max(2000) });
 
 /** The alert in Alertmanager's own UI (its externalURL, filtered to the alert): short, and where silences are made. */
 function alertmanagerLink(externalUrl: string | undefined, labels: Record<string, string>): string | undefined {
@@ -17,7 +17,7 @@ function alertmanagerLink(externalUrl: string | undefined, labels: Record<string
 
 /** One normalized alert per entry of alerts[], each with its own status. */
 export function normalizeAlertmanager(body: unknown, receivedAt: Date): Alert[] {
-  const message = check<{ alerts: RuleAlertEntry[]; truncatedAlerts?: number; externalURL?: string }>(schema, body);
+  const message = check<{ alerts: RuleAlertEntry[]; truncatedAlerts?: number; externalURL?: string }>(alertmanagerSchema, body);
   return message.alerts.map((entry) => {
     const { labels, annotations, fields } = ruleAlertFields('alertmanager', 'am', entry, receivedAt, message.truncatedAlerts);
     return compact(fields, {

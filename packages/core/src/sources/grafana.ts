@@ -10,7 +10,7 @@ import { ruleAlertEntry, ruleAlertFields, ruleGroupSchema, type RuleAlertEntry }
  * dashboard, panel and silence links and the evaluated values).
  */
 const link = Joi.string().allow('').max(10_000);
-const schema = ruleGroupSchema(
+export const grafanaSchema = ruleGroupSchema(
   Joi.string().valid('1').messages({ 'any.only': 'version must be 1 (Grafana webhook contact point); Alertmanager sends 4 to /webhook/alertmanager' }),
   ruleAlertEntry.keys({
     silenceURL: link,
@@ -53,7 +53,7 @@ function titleOf(labels: Record<string, string>, annotations: Record<string, str
 
 /** One normalized alert per entry of alerts[]; the card links to the panel, else the dashboard, else the rule. */
 export function normalizeGrafana(body: unknown, receivedAt: Date): Alert[] {
-  const message = check<{ alerts: GrafanaAlert[]; truncatedAlerts?: number }>(schema, body);
+  const message = check<{ alerts: GrafanaAlert[]; truncatedAlerts?: number }>(grafanaSchema, body);
   return message.alerts.map((entry) => {
     const { labels, annotations, fields } = ruleAlertFields('grafana', 'grafana', entry, receivedAt, message.truncatedAlerts);
     return compact(fields, {

@@ -37,7 +37,7 @@ const ISSUE_ACTIONS: Record<string, AlertStatus> = {
 };
 const METRIC_ACTIONS: Record<string, Severity | 'resolved'> = { critical: 'critical', warning: 'warning', resolved: 'resolved', open: 'warning' };
 
-const schemas = {
+export const sentrySchemas = {
   issue: envelope({
     issue: Joi.object({ id: idLike.required(), title: Joi.string().allow('').max(100_000), level: Joi.string().max(50), project: Joi.object() }).required(),
   }),
@@ -243,7 +243,7 @@ export function normalizeSentry(input: SentryInput): SentryOutcome {
     if (!isLegacySentryPayload(body)) {
       throw new PayloadError('no Sentry-Hook-Resource header and not a legacy WebHooks plugin body (needs project_slug and event)', 'Sentry-Hook-Resource');
     }
-    check(schemas.legacy, body);
+    check(sentrySchemas.legacy, body);
     const { event, alert } = fromLegacy(input, body);
     return { handled: true, event, alerts: [alert] };
   }
@@ -254,18 +254,18 @@ export function normalizeSentry(input: SentryInput): SentryOutcome {
     case 'comment':
       return { handled: false, event, reason: `${resource} webhooks carry no alert` };
     case 'issue':
-      check(schemas.issue, body);
+      check(sentrySchemas.issue, body);
       return { handled: true, event, alerts: [fromIssue(input, body)] };
     case 'error':
-      check(schemas.error, body);
+      check(sentrySchemas.error, body);
       if (action !== 'created') throw new PayloadError(`action "${action.slice(0, 40)}" is not an error action (created)`, 'action');
       return { handled: true, event, alerts: [fromEvent(input, body, 'error.created', asObj(asObj(body.data).error))] };
     case 'event_alert':
-      check(schemas.event_alert, body);
+      check(sentrySchemas.event_alert, body);
       if (action !== 'triggered') throw new PayloadError(`action "${action.slice(0, 40)}" is not an event_alert action (triggered)`, 'action');
       return { handled: true, event, alerts: [fromEvent(input, body, 'event_alert.triggered', asObj(asObj(body.data).event))] };
     case 'metric_alert':
-      check(schemas.metric_alert, body);
+      check(sentrySchemas.metric_alert, body);
       return { handled: true, event, alerts: [fromMetricAlert(input, body)] };
     default:
       throw new UnknownResourceError(input.resource ?? '');
