@@ -49,7 +49,7 @@ export const SETTINGS = {
   freqLimitDelayMs: integer('FREQ_LIMIT_DELAY_MS', 60000, 'wait after WeCom 45009 (ms), without spending an attempt'),
   policyFile: optionalText('POLICY_FILE', 'routing policy file (YAML or JSON)', 'docs/policy.example.yaml'),
   dedupWindowMs: duration('DEDUP_WINDOW', '10m', 'repeats within it are counted, not re-sent'),
-  dedupMaxProblems: integer('DEDUP_MAX_PROBLEMS', 500000, 'the most problems whose counts dedup remembers (7 days each), the least recently seen going first', { min: 1 }),
+  dedupMaxProblems: integer('DEDUP_MAX_PROBLEMS', 200000, 'the most problems whose counts dedup remembers (7 days each), the least recently seen going first', { min: 1 }),
   dailyDigestAt: clockTime('DAILY_DIGEST_AT', '09:00', 'local time of the daily digest'),
   appRateLimitPerMin: integer('APP_RATE_LIMIT_PER_MIN', 30, 'app messages per minute per recipient (WeCom drops more than 30)', { min: 1 }),
   robotRateLimitPerMin: integer('ROBOT_RATE_LIMIT_PER_MIN', 20, 'robot messages per minute per key (WeCom allows 20)', { min: 1, max: 20 }),
