@@ -5,6 +5,7 @@ export * from './logger';
 export * from './queue';
 export { compiledCheck } from './compiled-check';
 export * from './redis';
+export { luaScript } from './lua-script';
 export * from './redis-memory';
 export * from './metrics';
 export * from './sources';

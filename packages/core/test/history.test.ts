@@ -59,11 +59,17 @@ describe('alert history', () => {
     const small = createHistoryWriter({ redis, prefix: `${prefix}-cap`, retentionMs: 60_000, maxAlerts: 5 });
     const read = createHistoryReader({ redis, prefix: `${prefix}-cap` });
     for (let n = 1; n <= 8; n++) await small.recordDecision(alert(n).idempotencyKey, { alert: alert(n), fate: 'queued', reason: '', plan: [], decidedAtMs: T0 + n * 1000 });
-    expect(await small.trim(T0 + 10_000)).toEqual({ alerts: 3, lists: 0 });
+    // Problems p1 … p8, one alert each: past the cap, the first three alerts go, and their problems' timelines and open marks with them.
+    expect(await small.trim(T0 + 10_000)).toEqual({ alerts: 3, lists: 0, timelines: 3 });
     expect((await read.query({})).alerts.map((a) => a.title)).toEqual(['DiskFull8', 'DiskFull7', 'DiskFull6', 'DiskFull5', 'DiskFull4']);
     expect(await read.get(alert(1).idempotencyKey)).toBeUndefined();
-    expect(await small.trim(T0 + 67_500)).toEqual({ alerts: 4, lists: 0 });
+    expect(await read.problem('am:p1')).toBeUndefined();
+    expect((await read.problem('am:p4'))?.timeline).toHaveLength(1);
+    expect((await read.openProblems()).map((p) => p.key).sort()).toEqual(['am:p4', 'am:p5', 'am:p6', 'am:p7', 'am:p8']);
+    expect(await small.trim(T0 + 67_500)).toEqual({ alerts: 4, lists: 0, timelines: 4 });
     expect((await read.query({})).alerts.map((a) => a.title)).toEqual(['DiskFull8']);
+    expect((await read.openProblems()).map((p) => p.key)).toEqual(['am:p8']);
+    expect(await redis.keys(`${prefix}-cap:h:p:*`)).toEqual([`${prefix}-cap:h:p:am:p8`]);
     const keys = await redis.keys(`${prefix}-cap*`);
     if (keys.length) await redis.unlink(...keys);
   });

@@ -1,6 +1,5 @@
-import type { RedisConnection } from '@ng/core';
+import { luaScript, type RedisConnection } from '@ng/core';
 import type { Clock } from '../clock';
-import { luaScript } from './script';
 
 /**
  * WeCom's per-minute limits, shared by every replica: a robot takes 20 messages a minute per key,

@@ -1,5 +1,4 @@
-import type { Alert, RedisConnection } from '@ng/core';
-import { luaScript } from './script';
+import { luaScript, type Alert, type RedisConnection } from '@ng/core';
 
 /** WeCom keeps a card's response code 72 hours; so does this store. */
 const CARD_TTL_MS = 72 * 3600 * 1000;

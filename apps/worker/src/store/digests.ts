@@ -1,5 +1,4 @@
-import type { Alert, RedisConnection } from '@ng/core';
-import { luaScript } from './script';
+import { luaScript, type Alert, type RedisConnection } from '@ng/core';
 
 export type Schedule = 'hourly' | 'daily';
 

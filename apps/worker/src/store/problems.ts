@@ -1,6 +1,5 @@
-import type { Alert, RedisConnection, Totals } from '@ng/core';
+import { luaScript, type Alert, type RedisConnection, type Totals } from '@ng/core';
 import type { Clock } from '../clock';
-import { luaScript } from './script';
 
 export type Verdict = { kind: 'send'; firstTime: boolean; totals: Totals } | { kind: 'duplicate'; of: string; totals: Totals };
 

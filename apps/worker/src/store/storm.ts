@@ -1,6 +1,5 @@
-import type { Alert, RedisConnection } from '@ng/core';
+import { luaScript, type Alert, type RedisConnection } from '@ng/core';
 import type { Clock } from '../clock';
-import { luaScript } from './script';
 
 const MINUTE_MS = 60_000;
 

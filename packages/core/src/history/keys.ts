@@ -9,6 +9,8 @@ export function historyKeys(prefix: string) {
     summaries: `${prefix}:h:s`,
     /** List per problem, newest first: { at, id, status, fate }. */
     timeline: (key: string) => `${prefix}:h:p:${key}`,
+    /** Sorted set of problem keys by their timeline's newest entry (received time): timelines go with the alerts they list. */
+    timelines: `${prefix}:h:pi`,
     /** Sorted set of open problems by last seen. */
     open: `${prefix}:h:open`,
     /** Hash per digest or storm summary: meta, ids, m:<message>. */

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Alert } from '../alert';
+import { luaScript } from '../lua-script';
 import type { RedisConnection } from '../redis';
 import { historyKeys } from './keys';
 import type { AlertSummary, MessageRecord, PlanEntry } from './types';
@@ -9,8 +9,9 @@ const TIMELINE_LENGTH = 200;
 
 /**
  * One alert's decision, in one script: the record, its place in the index, its summary for
- * filters, its problem's timeline and whether the problem is open.
- * KEYS: record, index, summaries, timeline, open
+ * filters, its problem's timeline (and that timeline's place in the timelines index) and whether
+ * the problem is open.
+ * KEYS: record, index, summaries, timeline, open, timelines index
  * ARGV: id, receivedMs, alert, fate, reason, plan, decidedMs, summary, timelineEntry,
  *       retentionMs, problemKey, open ('add' | 'remove' | '')
  */
@@ -22,18 +23,24 @@ redis.call('HSET', KEYS[3], ARGV[1], ARGV[8])
 redis.call('LPUSH', KEYS[4], ARGV[9])
 redis.call('LTRIM', KEYS[4], 0, ${TIMELINE_LENGTH - 1})
 redis.call('PEXPIRE', KEYS[4], ARGV[10])
+redis.call('ZADD', KEYS[6], ARGV[2], ARGV[11])
 if ARGV[12] == 'add' then redis.call('ZADD', KEYS[5], ARGV[7], ARGV[11]) elseif ARGV[12] == 'remove' then redis.call('ZREM', KEYS[5], ARGV[11]) end
 return 1`;
-const RECORD_SHA = createHash('sha1').update(RECORD).digest('hex');
+const recordScript = luaScript(RECORD);
 
-async function evalScript(redis: RedisConnection, keys: string[], args: Array<string | number>): Promise<unknown> {
-  try {
-    return await redis.evalsha(RECORD_SHA, keys.length, ...keys, ...args);
-  } catch (err) {
-    if (!String((err as Error).message).startsWith('NOSCRIPT')) throw err;
-    return redis.eval(RECORD, keys.length, ...keys, ...args);
-  }
-}
+/**
+ * Forgets the timelines whose newest entry is older than the oldest alert the history keeps (they
+ * list nothing it still holds), at most `batch` a call. One script, so a timeline written to
+ * meanwhile (it moved up in the index) is not taken.
+ * KEYS: timelines index; ARGV: timeline key prefix, horizon ms, batch
+ */
+const FORGET_TIMELINES = `
+local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, key in ipairs(stale) do redis.call('UNLINK', ARGV[1] .. key) end
+if #stale > 0 then redis.call('ZREM', KEYS[1], unpack(stale)) end
+return #stale`;
+const forgetTimelinesScript = luaScript(FORGET_TIMELINES);
+const TRIM_BATCH = 1000;
 
 export function summaryOf(id: string, alert: Alert, fate: string): AlertSummary {
   return {
@@ -66,7 +73,7 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
       const { alert, fate } = input;
       const received = Date.parse(alert.receivedAt);
       const open = alert.status === 'firing' || alert.status === 'unresolved' ? 'add' : alert.status === 'resolved' || alert.status === 'ignored' ? 'remove' : '';
-      await evalScript(redis, [keys.alert(id), keys.index, keys.summaries, keys.timeline(alert.key), keys.open], [
+      await recordScript(redis, [keys.alert(id), keys.index, keys.summaries, keys.timeline(alert.key), keys.open, keys.timelines], [
         id,
         Number.isFinite(received) ? received : input.decidedAtMs,
         JSON.stringify(alert),
@@ -99,12 +106,12 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
       await redis.hset(keys.list(listId), `m:${messageId}:${message.attempt}`, JSON.stringify(message));
     },
     /** Forgets alerts past the retention or beyond the cap (oldest first), and lists past the retention. */
-    async trim(nowMs: number): Promise<{ alerts: number; lists: number }> {
+    async trim(nowMs: number): Promise<{ alerts: number; lists: number; timelines: number }> {
       const cutoff = nowMs - retentionMs;
       let alerts = 0;
       for (;;) {
-        const old = await redis.zrangebyscore(keys.index, '-inf', `(${cutoff}`, 'LIMIT', 0, 1000);
-        const excess = old.length ? 0 : Math.min(1000, (await redis.zcard(keys.index)) - deps.maxAlerts);
+        const old = await redis.zrangebyscore(keys.index, '-inf', `(${cutoff}`, 'LIMIT', 0, TRIM_BATCH);
+        const excess = old.length ? 0 : Math.min(TRIM_BATCH, (await redis.zcard(keys.index)) - deps.maxAlerts);
         const ids = old.length ? old : excess > 0 ? await redis.zrange(keys.index, 0, excess - 1) : [];
         if (ids.length === 0) break;
         const pipeline = redis.pipeline();
@@ -116,9 +123,18 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
       }
       const lists = await redis.zrangebyscore(keys.lists, '-inf', `(${cutoff}`);
       if (lists.length) await redis.pipeline().unlink(...lists.map(keys.list)).zrem(keys.lists, ...lists).exec();
-      // Open problems nobody has heard of for the whole retention are not open any more.
-      await redis.zremrangebyscore(keys.open, '-inf', `(${cutoff}`);
-      return { alerts, lists: lists.length };
+      // A problem heard of only before the oldest alert kept (past the retention, or the cap) has
+      // nothing left in the history: its timeline goes, and it is not listed as open any more.
+      const [, oldestKept] = await redis.zrange(keys.index, 0, 0, 'WITHSCORES');
+      const horizon = oldestKept === undefined ? cutoff : Math.max(cutoff, Number(oldestKept));
+      let timelines = 0;
+      for (;;) {
+        const n = Number(await forgetTimelinesScript(redis, [keys.timelines], [keys.timeline(''), horizon, TRIM_BATCH]));
+        timelines += n;
+        if (n < TRIM_BATCH) break;
+      }
+      await redis.zremrangebyscore(keys.open, '-inf', `(${horizon}`);
+      return { alerts, lists: lists.length, timelines };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisConnection } from '@ng/core';
+import type { RedisConnection } from './redis';
 
 type Arg = string | number;
 
