@@ -17,6 +17,8 @@ if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) 
 return 1`;
 const addScript = luaScript(ADD);
 const settleScript = luaScript(SETTLE);
+/** Entries settled per call: a busy hour leaves tens of thousands, more than one call can carry (see luaScript). */
+const SETTLE_BATCH = 1000;
 
 /** What a digest carries: each pending problem's latest alert, as stored. */
 export interface Pending {
@@ -48,7 +50,10 @@ export function createDigestStore(deps: { redis: RedisConnection; prefix: string
       return { alerts: pairs.map(([, raw]) => JSON.parse(raw) as Alert), entries: pairs };
     },
     async settle(destinationId: string, schedule: Schedule, taken: Pending['entries']): Promise<void> {
-      await settleScript(deps.redis, [entries(schedule, destinationId), destinationsKey(schedule)], [destinationId, ...taken.flat()]);
+      const keys = [entries(schedule, destinationId), destinationsKey(schedule)];
+      for (let i = 0; i === 0 || i < taken.length; i += SETTLE_BATCH) {
+        await settleScript(deps.redis, keys, [destinationId, ...taken.slice(i, i + SETTLE_BATCH).flat()]);
+      }
     },
     async destinations(schedule: Schedule): Promise<string[]> {
       return deps.redis.smembers(destinationsKey(schedule));
