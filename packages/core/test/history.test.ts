@@ -7,7 +7,7 @@ const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'wo
 const prefix = `{t-history-${randomBytes(4).toString('hex')}}`;
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
-  if (keys.length) await redis.unlink(...keys);
+  for (let i = 0; i < keys.length; i += 1000) await redis.unlink(...keys.slice(i, i + 1000));
   redis.disconnect();
 });
 
@@ -46,6 +46,13 @@ describe('alert history', () => {
     const record = await reader.get(alert(7).idempotencyKey);
     expect(record).toMatchObject({ fate: 'queued', reason: 'to app', plan: [{ as: 'card' }], messages: [{ outcome: 'sent', msgid: 'm7' }], lists: [{ id: 'list-1', kind: 'storm', messages: [{ outcome: 'sent' }] }] });
     expect((await reader.list('list-1'))?.alerts.map((a) => a.title)).toEqual(['DiskFull7', 'DiskFull8']);
+    // The digest of a busy hour: 150,000 alerts in one list (one call for all their summaries overflowed the stack).
+    const busy = [alert(9).idempotencyKey, ...Array.from({ length: 150_000 }, (_, n) => `gone-${n}`), alert(10).idempotencyKey];
+    await writer.recordList({ id: 'list-busy', kind: 'digest', destinationId: 'app', heading: '每小时汇总', atMs: T0, alertIds: busy });
+    expect((await reader.list('list-busy'))?.alerts.map((a) => a.title)).toEqual(['DiskFull9', 'DiskFull10']);
+    // The alerts it lists that the history no longer holds are not brought back as records without an expiry.
+    expect(await redis.exists(`${prefix}:h:a:gone-7`)).toBe(0);
+    expect(await reader.get(alert(9).idempotencyKey)).toMatchObject({ lists: [{ id: 'list-busy' }] });
 
     const problem = await reader.problem('am:p7');
     expect(problem?.timeline.map((t) => t.id)).toEqual([117, 107, 97, 87, 77, 67, 57, 47, 37, 27, 17, 7].map((n) => alert(n).idempotencyKey));

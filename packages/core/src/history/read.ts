@@ -62,14 +62,17 @@ function planOf(raw: string | undefined): { plan: PlanEntry[]; claim?: { by: str
   return Array.isArray(parsed) ? { plan: parsed } : parsed;
 }
 
+const SUMMARIES_PER_CALL = 1000;
+
 /** The API's and the console's side of the alert history: reads only. */
 export function createHistoryReader(deps: { redis: RedisConnection; prefix: string }) {
   const { redis } = deps;
   const keys = historyKeys(deps.prefix);
 
+  /** In slices: a digest of a busy hour lists more ids than one call can carry. */
   async function summaries(ids: string[]): Promise<AlertSummary[]> {
-    if (ids.length === 0) return [];
-    const raw = await redis.hmget(keys.summaries, ...ids);
+    const raw: Array<string | null> = [];
+    for (let i = 0; i < ids.length; i += SUMMARIES_PER_CALL) raw.push(...(await redis.hmget(keys.summaries, ...ids.slice(i, i + SUMMARIES_PER_CALL))));
     return raw.flatMap((r) => (r ? [JSON.parse(r) as AlertSummary] : []));
   }
 

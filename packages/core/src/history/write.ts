@@ -40,7 +40,20 @@ for _, key in ipairs(stale) do redis.call('UNLINK', ARGV[1] .. key) end
 if #stale > 0 then redis.call('ZREM', KEYS[1], unpack(stale)) end
 return #stale`;
 const forgetTimelinesScript = luaScript(FORGET_TIMELINES);
-const TRIM_BATCH = 1000;
+
+/**
+ * Marks the alerts a list carries with it, those the history still holds: an alert trimmed since
+ * (the cap is by number) must not come back as a record of one field and no expiry.
+ * KEYS: alert records; ARGV: the field
+ */
+const MARK_LISTED = `
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then redis.call('HSET', key, ARGV[1], '1') end
+end
+return 1`;
+const markListedScript = luaScript(MARK_LISTED);
+/** Ids or keys per Redis call, in trims and list marks. */
+const PER_CALL = 1000;
 
 export function summaryOf(id: string, alert: Alert, fate: string): AlertSummary {
   return {
@@ -95,12 +108,10 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
     /** A digest or storm summary, queued: its alerts point at it and it lists them. */
     async recordList(list: { id: string; kind: 'digest' | 'storm'; destinationId: string; heading: string; atMs: number; alertIds: string[] }): Promise<void> {
       const meta = JSON.stringify({ id: list.id, kind: list.kind, destinationId: list.destinationId, heading: list.heading, at: new Date(list.atMs).toISOString() });
-      const pipeline = redis.pipeline();
-      pipeline.hset(keys.list(list.id), 'meta', meta, 'ids', JSON.stringify(list.alertIds));
-      pipeline.pexpire(keys.list(list.id), retentionMs);
-      pipeline.zadd(keys.lists, list.atMs, list.id);
-      for (const id of list.alertIds) pipeline.hset(keys.alert(id), `l:${list.id}`, '1');
-      await pipeline.exec();
+      await redis.pipeline().hset(keys.list(list.id), 'meta', meta, 'ids', JSON.stringify(list.alertIds)).pexpire(keys.list(list.id), retentionMs).zadd(keys.lists, list.atMs, list.id).exec();
+      for (let i = 0; i < list.alertIds.length; i += PER_CALL) {
+        await markListedScript(redis, list.alertIds.slice(i, i + PER_CALL).map(keys.alert), [`l:${list.id}`]);
+      }
     },
     async recordListMessage(listId: string, messageId: string, message: MessageRecord): Promise<void> {
       await redis.hset(keys.list(listId), `m:${messageId}:${message.attempt}`, JSON.stringify(message));
@@ -110,8 +121,8 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
       const cutoff = nowMs - retentionMs;
       let alerts = 0;
       for (;;) {
-        const old = await redis.zrangebyscore(keys.index, '-inf', `(${cutoff}`, 'LIMIT', 0, TRIM_BATCH);
-        const excess = old.length ? 0 : Math.min(TRIM_BATCH, (await redis.zcard(keys.index)) - deps.maxAlerts);
+        const old = await redis.zrangebyscore(keys.index, '-inf', `(${cutoff}`, 'LIMIT', 0, PER_CALL);
+        const excess = old.length ? 0 : Math.min(PER_CALL, (await redis.zcard(keys.index)) - deps.maxAlerts);
         const ids = old.length ? old : excess > 0 ? await redis.zrange(keys.index, 0, excess - 1) : [];
         if (ids.length === 0) break;
         const pipeline = redis.pipeline();
@@ -129,9 +140,9 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
       const horizon = oldestKept === undefined ? cutoff : Math.max(cutoff, Number(oldestKept));
       let timelines = 0;
       for (;;) {
-        const n = Number(await forgetTimelinesScript(redis, [keys.timelines], [keys.timeline(''), horizon, TRIM_BATCH]));
+        const n = Number(await forgetTimelinesScript(redis, [keys.timelines], [keys.timeline(''), horizon, PER_CALL]));
         timelines += n;
-        if (n < TRIM_BATCH) break;
+        if (n < PER_CALL) break;
       }
       await redis.zremrangebyscore(keys.open, '-inf', `(${horizon}`);
       return { alerts, lists: lists.length, timelines };
