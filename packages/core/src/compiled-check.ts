@@ -4,12 +4,13 @@ import type Joi from 'joi';
 /**
  * joi schemas compiled to a JSON Schema validator (ajv) for the hot paths, the webhook bodies in
  * ingest and the queue contract in the worker: joi interprets its schema on every call (7 % of
- * ingest's CPU on Alertmanager bodies, 6 % of the worker's), ajv compiles one function once. joi
- * stays the one definition and the one that words errors: a value the compiled check refuses goes
- * to joi, so a compiled check stricter than joi costs time, never a webhook or a job. It must never be looser: the conversion below takes joi's own description and
- * knows each of its rules with the options used (convert off; unknown keys allowed or not); any
- * rule or flag it does not know throws when the schema is compiled (at start-up), instead of
- * quietly accepting more than joi.
+ * ingest's CPU on Alertmanager bodies, 6 % of the worker's), ajv compiles one function once.
+ *
+ * joi stays the one definition and the one that words errors: a value the compiled check refuses
+ * goes to joi, so a compiled check stricter than joi costs time, never a webhook or a job. It must
+ * never be looser: the conversion takes joi's own description and knows each of its rules under
+ * the options used (convert off; unknown keys allowed or not). A rule or flag it does not know
+ * throws when the schema is compiled (at start-up) instead of quietly accepting more than joi.
  */
 
 type Description = {
