@@ -132,8 +132,13 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
         await pipeline.exec();
         alerts += ids.length;
       }
-      const lists = await redis.zrangebyscore(keys.lists, '-inf', `(${cutoff}`);
-      if (lists.length) await redis.pipeline().unlink(...lists.map(keys.list)).zrem(keys.lists, ...lists).exec();
+      let lists = 0;
+      for (;;) {
+        const old = await redis.zrangebyscore(keys.lists, '-inf', `(${cutoff}`, 'LIMIT', 0, PER_CALL);
+        if (old.length === 0) break;
+        await redis.pipeline().unlink(...old.map(keys.list)).zrem(keys.lists, ...old).exec();
+        lists += old.length;
+      }
       // A problem heard of only before the oldest alert kept (past the retention, or the cap) has
       // nothing left in the history: its timeline goes, and it is not listed as open any more.
       const [, oldestKept] = await redis.zrange(keys.index, 0, 0, 'WITHSCORES');
@@ -145,7 +150,7 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
         if (n < PER_CALL) break;
       }
       await redis.zremrangebyscore(keys.open, '-inf', `(${horizon}`);
-      return { alerts, lists: lists.length, timelines };
+      return { alerts, lists, timelines };
     },
   };
 }
