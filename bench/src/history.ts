@@ -18,7 +18,7 @@ const KEY_FAMILIES: Array<[string, RegExp]> = [
   ['delivery jobs (completed, kept 1 h / 10k)', /:deliveries:[0-9a-f]{32}$/],
   ['queue indexes', /:(alerts|deliveries|clock):[a-z-]+$/],
   ['history records', /:h:a:/],
-  ['history index and summaries', /:h:(i|s)$/],
+  ['history index and summaries', /:h:(i|s|pi)$/],
   ['problem timelines', /:h:p:/],
   ['problem state (dedup)', /:problem:/],
   ['problem index (dedup)', /:problems$/],
