@@ -5,7 +5,7 @@ export * from './logger';
 export * from './queue';
 export { compiledCheck } from './compiled-check';
 export * from './redis';
-export { luaScript } from './lua-script';
+export { KEYS_PER_CALL, luaScript } from './lua-script';
 export * from './redis-memory';
 export * from './metrics';
 export * from './sources';

@@ -11,6 +11,9 @@ type Arg = string | number;
  */
 export const MAX_SCRIPT_ARGS = 10_000;
 
+/** Ids or keys per Redis call where work comes in unbounded amounts: well under that limit. */
+export const KEYS_PER_CALL = 1000;
+
 /**
  * A Lua script called by its SHA (EVALSHA), loaded on first use: sending the script text with
  * every call would cost more than the script itself on the hot path.

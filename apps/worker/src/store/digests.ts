@@ -1,4 +1,4 @@
-import { luaScript, type Alert, type RedisConnection } from '@ng/core';
+import { KEYS_PER_CALL, luaScript, type Alert, type RedisConnection } from '@ng/core';
 
 export type Schedule = 'hourly' | 'daily';
 
@@ -17,8 +17,6 @@ if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) 
 return 1`;
 const addScript = luaScript(ADD);
 const settleScript = luaScript(SETTLE);
-/** Entries settled per call: a busy hour leaves tens of thousands, more than one call can carry (see luaScript). */
-const SETTLE_BATCH = 1000;
 
 /** What a digest carries: each pending problem's latest alert, as stored. */
 export interface Pending {
@@ -50,9 +48,10 @@ export function createDigestStore(deps: { redis: RedisConnection; prefix: string
       return { alerts: pairs.map(([, raw]) => JSON.parse(raw) as Alert), entries: pairs };
     },
     async settle(destinationId: string, schedule: Schedule, taken: Pending['entries']): Promise<void> {
+      // In slices: a busy hour leaves tens of thousands of entries, more than one call can carry.
       const keys = [entries(schedule, destinationId), destinationsKey(schedule)];
-      for (let i = 0; i === 0 || i < taken.length; i += SETTLE_BATCH) {
-        await settleScript(deps.redis, keys, [destinationId, ...taken.slice(i, i + SETTLE_BATCH).flat()]);
+      for (let i = 0; i === 0 || i < taken.length; i += KEYS_PER_CALL) {
+        await settleScript(deps.redis, keys, [destinationId, ...taken.slice(i, i + KEYS_PER_CALL).flat()]);
       }
     },
     async destinations(schedule: Schedule): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { luaScript, type Alert, type RedisConnection, type Totals } from '@ng/core';
+import { KEYS_PER_CALL, luaScript, type Alert, type RedisConnection, type Totals } from '@ng/core';
 import type { Clock } from '../clock';
 
 export type Verdict = { kind: 'send'; firstTime: boolean; totals: Totals } | { kind: 'duplicate'; of: string; totals: Totals };
@@ -95,7 +95,6 @@ for _, key in ipairs(redis.call('ZRANGE', KEYS[1], 0, n - 1)) do redis.call('UNL
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - 1)
 return n`;
 const forgetScript = luaScript(FORGET);
-const FORGET_BATCH = 1000;
 
 const iso = (ms: string | null | undefined) => (ms ? new Date(Number(ms)).toISOString() : undefined);
 
@@ -171,9 +170,9 @@ export function createProblemStore(deps: {
     async forget(): Promise<number> {
       let forgotten = 0;
       for (;;) {
-        const n = Number(await forgetScript(redis, [index], [problemKey(''), deps.clock.now() - retentionMs, deps.maxProblems, FORGET_BATCH]));
+        const n = Number(await forgetScript(redis, [index], [problemKey(''), deps.clock.now() - retentionMs, deps.maxProblems, KEYS_PER_CALL]));
         forgotten += n;
-        if (n < FORGET_BATCH) return forgotten;
+        if (n < KEYS_PER_CALL) return forgotten;
       }
     },
   };

@@ -1,5 +1,6 @@
 import type { Ack } from '../acks';
 import type { Alert } from '../alert';
+import { KEYS_PER_CALL } from '../lua-script';
 import type { RedisConnection } from '../redis';
 import { historyKeys } from './keys';
 import type { AlertRecord, AlertSummary, ListRecord, MessageRecord, PlanEntry, ProblemRecord } from './types';
@@ -62,8 +63,6 @@ function planOf(raw: string | undefined): { plan: PlanEntry[]; claim?: { by: str
   return Array.isArray(parsed) ? { plan: parsed } : parsed;
 }
 
-const SUMMARIES_PER_CALL = 1000;
-
 /** The API's and the console's side of the alert history: reads only. */
 export function createHistoryReader(deps: { redis: RedisConnection; prefix: string }) {
   const { redis } = deps;
@@ -72,7 +71,7 @@ export function createHistoryReader(deps: { redis: RedisConnection; prefix: stri
   /** In slices: a digest of a busy hour lists more ids than one call can carry. */
   async function summaries(ids: string[]): Promise<AlertSummary[]> {
     const raw: Array<string | null> = [];
-    for (let i = 0; i < ids.length; i += SUMMARIES_PER_CALL) raw.push(...(await redis.hmget(keys.summaries, ...ids.slice(i, i + SUMMARIES_PER_CALL))));
+    for (let i = 0; i < ids.length; i += KEYS_PER_CALL) raw.push(...(await redis.hmget(keys.summaries, ...ids.slice(i, i + KEYS_PER_CALL))));
     return raw.flatMap((r) => (r ? [JSON.parse(r) as AlertSummary] : []));
   }
 

@@ -1,5 +1,5 @@
 import type { Alert } from '../alert';
-import { luaScript } from '../lua-script';
+import { KEYS_PER_CALL, luaScript } from '../lua-script';
 import type { RedisConnection } from '../redis';
 import { historyKeys } from './keys';
 import type { AlertSummary, MessageRecord, PlanEntry } from './types';
@@ -29,17 +29,16 @@ return 1`;
 const recordScript = luaScript(RECORD);
 
 /**
- * Forgets the timelines whose newest entry is older than the oldest alert the history keeps (they
- * list nothing it still holds), at most `batch` a call. One script, so a timeline written to
- * meanwhile (it moved up in the index) is not taken.
- * KEYS: timelines index; ARGV: timeline key prefix, horizon ms, batch
+ * Forgets the members of a time index scored before a moment, with the key each names, at most
+ * `batch` a call. One script, so an entry written to meanwhile (it moved up in the index) is not
+ * taken. KEYS: the index; ARGV: the members' key prefix, before ms, batch
  */
-const FORGET_TIMELINES = `
+const FORGET_OLDER = `
 local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
 for _, key in ipairs(stale) do redis.call('UNLINK', ARGV[1] .. key) end
 if #stale > 0 then redis.call('ZREM', KEYS[1], unpack(stale)) end
 return #stale`;
-const forgetTimelinesScript = luaScript(FORGET_TIMELINES);
+const forgetOlderScript = luaScript(FORGET_OLDER);
 
 /**
  * Marks the alerts a list carries with it, those the history still holds: an alert trimmed since
@@ -52,8 +51,6 @@ for _, key in ipairs(KEYS) do
 end
 return 1`;
 const markListedScript = luaScript(MARK_LISTED);
-/** Ids or keys per Redis call, in trims and list marks. */
-const PER_CALL = 1000;
 
 export function summaryOf(id: string, alert: Alert, fate: string): AlertSummary {
   return {
@@ -80,6 +77,16 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
   const { redis, retentionMs } = deps;
   const keys = historyKeys(deps.prefix);
   if (deps.maxAlerts === 0) return keepsNothing;
+
+  /** Forgets what `index` holds from before `beforeMs`, and its keys; says how many went. */
+  async function forgetOlder(index: string, keyPrefix: string, beforeMs: number): Promise<number> {
+    let forgotten = 0;
+    for (;;) {
+      const n = Number(await forgetOlderScript(redis, [index], [keyPrefix, beforeMs, KEYS_PER_CALL]));
+      forgotten += n;
+      if (n < KEYS_PER_CALL) return forgotten;
+    }
+  }
 
   return {
     async recordDecision(id: string, input: DecisionRecord): Promise<void> {
@@ -109,8 +116,8 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
     async recordList(list: { id: string; kind: 'digest' | 'storm'; destinationId: string; heading: string; atMs: number; alertIds: string[] }): Promise<void> {
       const meta = JSON.stringify({ id: list.id, kind: list.kind, destinationId: list.destinationId, heading: list.heading, at: new Date(list.atMs).toISOString() });
       await redis.pipeline().hset(keys.list(list.id), 'meta', meta, 'ids', JSON.stringify(list.alertIds)).pexpire(keys.list(list.id), retentionMs).zadd(keys.lists, list.atMs, list.id).exec();
-      for (let i = 0; i < list.alertIds.length; i += PER_CALL) {
-        await markListedScript(redis, list.alertIds.slice(i, i + PER_CALL).map(keys.alert), [`l:${list.id}`]);
+      for (let i = 0; i < list.alertIds.length; i += KEYS_PER_CALL) {
+        await markListedScript(redis, list.alertIds.slice(i, i + KEYS_PER_CALL).map(keys.alert), [`l:${list.id}`]);
       }
     },
     async recordListMessage(listId: string, messageId: string, message: MessageRecord): Promise<void> {
@@ -121,8 +128,8 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
       const cutoff = nowMs - retentionMs;
       let alerts = 0;
       for (;;) {
-        const old = await redis.zrangebyscore(keys.index, '-inf', `(${cutoff}`, 'LIMIT', 0, PER_CALL);
-        const excess = old.length ? 0 : Math.min(PER_CALL, (await redis.zcard(keys.index)) - deps.maxAlerts);
+        const old = await redis.zrangebyscore(keys.index, '-inf', `(${cutoff}`, 'LIMIT', 0, KEYS_PER_CALL);
+        const excess = old.length ? 0 : Math.min(KEYS_PER_CALL, (await redis.zcard(keys.index)) - deps.maxAlerts);
         const ids = old.length ? old : excess > 0 ? await redis.zrange(keys.index, 0, excess - 1) : [];
         if (ids.length === 0) break;
         const pipeline = redis.pipeline();
@@ -132,23 +139,12 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
         await pipeline.exec();
         alerts += ids.length;
       }
-      let lists = 0;
-      for (;;) {
-        const old = await redis.zrangebyscore(keys.lists, '-inf', `(${cutoff}`, 'LIMIT', 0, PER_CALL);
-        if (old.length === 0) break;
-        await redis.pipeline().unlink(...old.map(keys.list)).zrem(keys.lists, ...old).exec();
-        lists += old.length;
-      }
+      const lists = await forgetOlder(keys.lists, keys.list(''), cutoff);
       // A problem heard of only before the oldest alert kept (past the retention, or the cap) has
       // nothing left in the history: its timeline goes, and it is not listed as open any more.
       const [, oldestKept] = await redis.zrange(keys.index, 0, 0, 'WITHSCORES');
       const horizon = oldestKept === undefined ? cutoff : Math.max(cutoff, Number(oldestKept));
-      let timelines = 0;
-      for (;;) {
-        const n = Number(await forgetTimelinesScript(redis, [keys.timelines], [keys.timeline(''), horizon, PER_CALL]));
-        timelines += n;
-        if (n < PER_CALL) break;
-      }
+      const timelines = await forgetOlder(keys.timelines, keys.timeline(''), horizon);
       await redis.zremrangebyscore(keys.open, '-inf', `(${horizon}`);
       return { alerts, lists, timelines };
     },
