@@ -12,9 +12,30 @@ async function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/** Is this port free to listen on (127.0.0.1)? */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A spare port for a cluster node: Redis Cluster also listens on the port + 10,000 (its bus), so
+ * the port must be at most 55,535 and the bus port free too. A plain spare port is neither, about
+ * one time in five: the node then refuses to start and the cluster cannot be created.
+ */
+async function freeClusterPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port <= 55_535 && (await canListen(port + 10_000))) return port;
+  }
+}
+
 /** A redis-server of the suite's own, on a spare port, optionally with AOF as in docker-compose.yml. */
 export async function startRedisServer(opts: { port?: number; aof?: boolean; cluster?: boolean; dir?: string; args?: string[] } = {}) {
-  const port = opts.port ?? (await freePort());
+  const port = opts.port ?? (opts.cluster ? await freeClusterPort() : await freePort());
   const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'chaos-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--maxmemory-policy', 'noeviction'];
   args.push('--appendonly', opts.aof ? 'yes' : 'no', '--appendfsync', 'everysec');
@@ -62,7 +83,13 @@ export async function startRedisServer(opts: { port?: number; aof?: boolean; clu
 export async function startRedisCluster() {
   const nodes: Array<Awaited<ReturnType<typeof startRedisServer>>> = [];
   for (let i = 0; i < 3; i++) nodes.push(await startRedisServer({ cluster: true }));
-  execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+  try {
+    execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (err) {
+    for (const n of nodes) n.kill();
+    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+    throw new Error(`redis-cli --cluster create failed: ${`${stdout ?? ''}${stderr ?? ''}`.trim().split('\n').slice(-5).join(' | ')}`);
+  }
   for (let i = 0; i < 200; i++) {
     const info = execFileSync('redis-cli', ['-p', String(nodes[0].port), 'cluster', 'info'], { encoding: 'utf8' });
     if (info.includes('cluster_state:ok')) break;
