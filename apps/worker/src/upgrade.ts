@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { hashId, LEGACY_DIGESTS_QUEUE, type Alert, type Logger, type RedisConnection } from '@ng/core';
+import { hashId, LEGACY_DIGESTS_QUEUE, summarizeDigest, summarizeStorm, type Alert, type Logger, type RedisConnection } from '@ng/core';
 import { withTotals } from './clock/digest-flush';
 import type { EnqueueDeliveries } from './deliver/enqueue';
 import type { ProblemStore } from './store/problems';
@@ -19,11 +19,11 @@ export function createLegacyMigration(deps: { connection: RedisConnection; prefi
     const jobId = hashId('legacy', job.id);
     if (job.name === 'send-digest' && destinationId && alerts) {
       const items = await withTotals(deps.problems, alerts);
-      await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'digest', heading: heading ?? '汇总', items } }, jobId }]);
+      await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'digest', heading: heading ?? '汇总', ...summarizeDigest(items) } }, jobId }]);
     } else if (job.name === 'flush-storm' && destinationId && alerts?.length) {
       const times = alerts.map((a) => a.receivedAt).sort();
       const items = await withTotals(deps.problems, alerts);
-      await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'storm', items, windowStart: times[0], windowEnd: times[times.length - 1] } }, jobId }]);
+      await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'storm', ...summarizeStorm(items), windowStart: times[0], windowEnd: times[times.length - 1] } }, jobId }]);
     } else if (job.name === 'flush-storm' && destinationId) {
       await deps.clockQueue.add('storm', { destinationId }, { jobId });
     } else if (job.name === 'flush' && schedule) {

@@ -12,7 +12,7 @@ import { createProblemStore, SEEN_KEPT } from '../src/store/problems';
 import { createDigestStore } from '../src/store/digests';
 import { createStormStore } from '../src/store/storm';
 import { createEscalationStore } from '../src/store/escalations';
-import { REDIS_URL, uniquePrefix } from './support/harness';
+import { collect, REDIS_URL, uniquePrefix } from './support/harness';
 import { criticalAlert, seedSentryAlert } from './support/alerts';
 
 /** A policy that no reload replaces. */
@@ -158,10 +158,10 @@ describe('digest split', () => {
     const split = createDigestSplit({ ...s, nextDigestLabel: (schedule) => (schedule === 'hourly' ? '15:00' : '2026-12-05 09:00') });
     const warning = criticalAlert(1, { severity: 'warning' });
     expect(await split(warning, [decision('ops', 'hourly')], true)).toEqual({ immediate: [], digested: [{ decision: decision('ops', 'hourly'), schedule: 'hourly', at: '15:00' }] });
-    expect((await s.digests.peek('ops', 'hourly')).alerts.map((a) => a.key)).toEqual([warning.key]);
+    expect((await collect(s.digests.scan('ops', 'hourly'))).map((e) => e.alert.key)).toEqual([warning.key]);
     // It escalated: out now, and out of the digest.
     expect((await split({ ...warning, severity: 'critical' }, [decision('ops', 'immediate')], false)).immediate).toHaveLength(1);
-    expect((await s.digests.peek('ops', 'hourly')).alerts).toEqual([]);
+    expect(await collect(s.digests.scan('ops', 'hourly'))).toEqual([]);
     // Paged once: its resolution is not held for the digest its own severity would choose.
     await s.problems.markPaged(warning.key, 'ops');
     expect((await split({ ...warning, status: 'resolved' }, [decision('ops', 'hourly'), decision('daily-only', 'daily')], false)).immediate.map((d) => d.destinationId)).toEqual(['ops']);
@@ -177,7 +177,7 @@ describe('storm split', () => {
     for (let n = 1; n <= 4; n++) results.push(await split(criticalAlert(n), [decision('ops', 'immediate')], `job-${n}`));
     expect(results.map((r) => (r.single.length ? 'single' : 'merged'))).toEqual(['single', 'single', 'merged', 'merged']);
     expect(scheduled).toEqual(['ops']);
-    expect((await s.storm.peek('ops')).map((a) => a.title)).toEqual(['Problem3', 'Problem4']);
+    expect((await collect(s.storm.scan('ops'))).map((a) => a.title)).toEqual(['Problem3', 'Problem4']);
     // A retried decision is counted once; the gateway's own test card is never merged.
     expect((await split(criticalAlert(1), [decision('ops', 'immediate')], 'job-1')).merged).toHaveLength(1);
     expect((await split(criticalAlert(9, { source: 'test' }), [decision('ops', 'immediate')], 'job-9')).single).toHaveLength(1);
@@ -208,7 +208,7 @@ describe('storm split', () => {
     await split(opener, [decision('ops', 'immediate')], 'job-2');
     expect(scheduled).toEqual(['ops']);
     // Once a summary took the buffer, the next alert opens a new one.
-    const waiting = await s.storm.peek('ops');
+    const waiting = await collect(s.storm.scan('ops'));
     expect(await s.storm.trim('ops', waiting.length)).toBe(0);
     await split(criticalAlert(4), [decision('ops', 'immediate')], 'job-4');
     expect(scheduled).toEqual(['ops', 'ops']);

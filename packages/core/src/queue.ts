@@ -2,6 +2,7 @@ import Joi from 'joi';
 import type { JobsOptions } from 'bullmq';
 import type { Alert } from './alert';
 import type { DigestItem } from './render/digest';
+import type { StormGroup } from './render/list-summary';
 import type { Totals } from './render/types';
 import type { TemplateCard } from './render/template-card';
 import { severitySchema as severity, sourceSchema } from './vocabulary';
@@ -106,10 +107,17 @@ export type Message =
     }
   /** A card already sent with buttons, changed for everyone who got it (a claim, a silence, 已处理). */
   | { kind: 'card-update'; alertId: string; taskId: string; responseCode: string; card?: TemplateCard; replaceName?: string }
-  /** The hourly or daily digest of one destination; listId names its page in the history. */
-  | { kind: 'digest'; heading: string; items: DigestItem[]; listId?: string }
-  /** The alerts of a storm, summarized in one card. */
-  | { kind: 'storm'; items: DigestItem[]; windowStart: string; windowEnd: string; listId?: string };
+  /**
+   * The hourly or daily digest of one destination; listId names its page in the history.
+   * problems and occurrences count all of it, items carries the worst (list-summary.ts). A job
+   * queued by the release before this one has no counts: its items are all there is.
+   */
+  | { kind: 'digest'; heading: string; items: DigestItem[]; problems?: number; occurrences?: number; listId?: string }
+  /**
+   * The alerts of a storm, summarized in one card: the worst groups and the count of all. A
+   * job queued by the release before this one carries every alert as items instead.
+   */
+  | ({ kind: 'storm'; windowStart: string; windowEnd: string; listId?: string } & ({ groups: StormGroup[]; alerts: number } | { items: DigestItem[] }));
 
 export interface DeliveryJobData {
   destinationId: string;
@@ -129,7 +137,10 @@ const totalsSchema = Joi.object({ count: Joi.number().min(0).required(), userCou
  * again for every message would cost as much as the first check. Their shape is checked.
  */
 const decidedAlert = Joi.object({ key: Joi.string().required(), title: Joi.string().allow('').required(), source: sourceSchema.required(), receivedAt: Joi.string().required() }).unknown(true);
-const itemsSchema = Joi.array().items(Joi.object({ alert: decidedAlert.required(), totals: totalsSchema.required() })).required();
+const itemSchema = Joi.object({ alert: decidedAlert.required(), totals: totalsSchema.required() });
+const itemsSchema = Joi.array().items(itemSchema);
+const countSchema = Joi.number().integer().min(0);
+const stormGroupSchema = Joi.object({ worst: itemSchema.required(), alerts: countSchema.min(1).required(), ended: countSchema.required() });
 
 export const deliveryJobSchema = Joi.object<DeliveryJobData>({
   destinationId: Joi.string().min(1).required(),
@@ -154,8 +165,16 @@ export const deliveryJobSchema = Joi.object<DeliveryJobData>({
           is: 'card-update',
           then: Joi.object({ kind: 'card-update', alertId: Joi.string().required(), taskId: Joi.string().required(), responseCode: Joi.string().required(), card: Joi.object().unknown(true), replaceName: Joi.string() }).xor('card', 'replaceName'),
         },
-        { is: 'digest', then: Joi.object({ kind: 'digest', heading: Joi.string().required(), items: itemsSchema, listId: Joi.string() }) },
-        { is: 'storm', then: Joi.object({ kind: 'storm', items: itemsSchema, windowStart: isoTime().required(), windowEnd: isoTime().required(), listId: Joi.string() }) },
+        {
+          is: 'digest',
+          then: Joi.object({ kind: 'digest', heading: Joi.string().required(), items: itemsSchema.required(), problems: countSchema, occurrences: countSchema, listId: Joi.string() }).and('problems', 'occurrences'),
+        },
+        {
+          is: 'storm',
+          then: Joi.object({ kind: 'storm', groups: Joi.array().items(stormGroupSchema), alerts: countSchema, items: itemsSchema, windowStart: isoTime().required(), windowEnd: isoTime().required(), listId: Joi.string() })
+            .xor('groups', 'items')
+            .and('groups', 'alerts'),
+        },
       ],
       otherwise: Joi.forbidden().messages({ 'any.unknown': 'message.kind must be alert, card-update, digest or storm' }),
     })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { byteLength, renderDigest, renderStormSummary, type Alert, type DigestItem, type RenderOptions } from '../src';
+import { byteLength, DESTINATION_FORMAT, LIST_ITEMS_CARRIED, renderDigest, renderStormSummary, summarizeDigest, summarizeStorm, worstFirst, type Alert, type DigestItem, type RenderOptions } from '../src';
 
 const base: Alert = {
   source: 'alertmanager', kind: 'alertmanager', key: 'k', idempotencyKey: '1'.repeat(32), status: 'firing', severity: 'warning',
@@ -17,7 +17,7 @@ const hiddenCount = (s: string) => Number(/\+(\d+) more/.exec(s)?.[1] ?? 0);
 describe('renderDigest', () => {
   it('groups by service, worst first, with count, first/last seen and status', () => {
     const items = [item(1, 'info', 'db'), item(2, 'warning', 'api', 'resolved'), item(3, 'warning', 'api'), item(4, 'critical', undefined)];
-    expect(renderDigest({ heading: '每小时汇总 14:00', items }, text)).toEqual([
+    expect(renderDigest({ heading: '每小时汇总 14:00', ...summarizeDigest(items) }, text)).toEqual([
       [
         '📋 [每小时汇总 14:00] 4 个问题，共 10 次',
         '━━━━━━━━━━━━━━━━',
@@ -35,7 +35,7 @@ describe('renderDigest', () => {
 
   it('markdown: bold service names, grey heading when only info waited, user text neutralised', () => {
     const evil = { ...item(1, 'info', 'db'), alert: { ...item(1, 'info', 'db').alert, title: '<font color="info">x</font>' } };
-    const [digest] = renderDigest({ heading: '每日汇总 2026-11-25', items: [evil] }, { ...text, format: 'markdown' });
+    const [digest] = renderDigest({ heading: '每日汇总 2026-11-25', ...summarizeDigest([evil]) }, { ...text, format: 'markdown' });
     expect(digest.split('\n').slice(0, 4)).toEqual([
       '<font color="comment">**📋 [每日汇总 2026-11-25] 1 个问题，共 1 次**</font>',
       '━━━━━━━━━━━━━━━━',
@@ -47,7 +47,7 @@ describe('renderDigest', () => {
   it('one time when first and last seen are the same minute; missing times and counts are left out', () => {
     const same = { alert: { ...base, title: 'Once' }, totals: { count: 1, firstSeen: '2026-11-25T05:00:00Z', lastSeen: '2026-11-25T05:00:30Z' } };
     const bare = { alert: { ...base, title: 'Bare', startsAt: undefined, receivedAt: 'garbage' }, totals: { count: Number.NaN } };
-    const [digest] = renderDigest({ heading: 'h', items: [same, bare] }, text);
+    const [digest] = renderDigest({ heading: 'h', ...summarizeDigest([same, bare]) }, text);
     expect(digest).toContain('⚠️ Once · 🔴 未解决 · ×1 · 11-25 13:00\n');
     expect(digest).toContain('⚠️ Bare · 🔴 未解决\n');
     expect(digest).not.toMatch(/undefined|null|NaN/);
@@ -59,10 +59,10 @@ describe('renderDigest', () => {
       totals: { count: 3, firstSeen: '2020-09-13T12:26:00Z', lastSeen: '2026-12-04T09:30:00Z' },
     };
     const cpu: DigestItem = { alert: { ...base, title: 'HighCPU', summary: 'HighCPU', status: 'resolved', endsAt: '2026-11-25T05:50:00Z' }, totals: { count: 1, firstSeen: '2026-11-25T05:00:00Z', lastSeen: '2026-11-25T05:00:00Z' } };
-    const [digest] = renderDigest({ heading: 'h', items: [disk, cpu] }, text);
+    const [digest] = renderDigest({ heading: 'h', ...summarizeDigest([disk, cpu]) }, text);
     expect(digest).toContain('⚠️ DiskUsageHigh（磁盘使用率超过 80%） · ✅ 已解决 2026-12-04 17:44 · ×3 · 2020-09-13 20:26 ~ 2026-12-04 17:30\n');
     expect(digest).toContain('⚠️ HighCPU · ✅ 已解决 11-25 13:50 · ×1 · 11-25 13:00\n'); // a summary that repeats the name is not repeated
-    const [storm] = renderStormSummary({ items: [disk, { ...disk, alert: { ...disk.alert, key: 'k2' } }], windowStart: base.startsAt!, windowEnd: base.receivedAt }, text);
+    const [storm] = renderStormSummary({ ...summarizeStorm([disk, { ...disk, alert: { ...disk.alert, key: 'k2' } }]), windowStart: base.startsAt!, windowEnd: base.receivedAt }, text);
     expect(storm).toContain('⚠️ DiskUsageHigh（磁盘使用率超过 80%） · ×2（2 条已恢复）');
   });
 
@@ -72,7 +72,7 @@ describe('renderDigest', () => {
     ['markdown', 4096],
   ] as const)('%s/%i: "+N more" past the budget, still one message, nothing unaccounted', (format, budgetBytes) => {
     const items = Array.from({ length: 400 }, (_, i) => item(i + 1, i % 5 ? 'warning' : 'critical', `svc${i % 7}`));
-    const parts = renderDigest({ heading: '每日汇总', items }, { ...text, format, budgetBytes });
+    const parts = renderDigest({ heading: '每日汇总', ...summarizeDigest(items) }, { ...text, format, budgetBytes });
     expect(parts).toHaveLength(1);
     expect(byteLength(parts[0])).toBeLessThanOrEqual(budgetBytes);
     expect(shownCount(parts[0]) + hiddenCount(parts[0])).toBe(400);
@@ -88,7 +88,7 @@ describe('renderDigest', () => {
 describe('renderStormSummary', () => {
   it('names the count and the window, and lists the worst first with their service', () => {
     const items = [item(1, 'warning', 'a'), item(2, 'critical', 'b'), item(3, 'info', undefined)];
-    const lines = renderStormSummary({ items, windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:10Z' }, text)[0].split('\n');
+    const lines = renderStormSummary({ ...summarizeStorm(items), windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:10Z' }, text)[0].split('\n');
     expect(lines[0]).toBe('🌪️ 风暴合并: 3 条告警 (14:00:00 – 14:01:10)');
     expect(lines.slice(2, 5)).toEqual([
       '🚨 Problem2 · 🔴 未解决 · ×2 · 11-25 13:00 ~ 11-25 13:40 · b',
@@ -103,7 +103,7 @@ describe('renderStormSummary', () => {
       return { ...i, alert: { ...i.alert, labels: { alertname } } };
     };
     const items = [named(1, 'DiskFull', 'a', 'warning'), named(2, 'DiskFull', 'a', 'warning', 'resolved'), named(3, 'DiskFull', 'b', 'warning'), named(4, 'DiskFull', 'a', 'warning'), named(5, 'NodeDown', 'c', 'critical')];
-    const [summary] = renderStormSummary({ items, windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:10Z' }, { ...text, link: 'https://gw.example.com/console/lists/l1?t=abc' });
+    const [summary] = renderStormSummary({ ...summarizeStorm(items), windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:10Z' }, { ...text, link: 'https://gw.example.com/console/lists/l1?t=abc' });
     expect(summary.split('\n')).toEqual([
       '🌪️ 风暴合并: 5 条告警 (14:00:00 – 14:01:10)',
       '━━━━━━━━━━━━━━━━',
@@ -119,19 +119,19 @@ describe('renderStormSummary', () => {
     const items = Array.from({ length: 200 }, (_, n) => item(n, 'critical', 'svc'));
     const link = 'https://gw.example.com/console/lists/l1?t=abc';
     for (const opts of [text, { ...text, format: 'markdown' as const, budgetBytes: 4096 }]) {
-      const [summary] = renderStormSummary({ items, windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:10Z' }, { ...opts, link });
+      const [summary] = renderStormSummary({ ...summarizeStorm(items), windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:10Z' }, { ...opts, link });
       expect(byteLength(summary)).toBeLessThanOrEqual(opts.budgetBytes);
       expect(summary).toContain(opts.format === 'markdown' ? `[📋 查看全部 200 条](${link})` : `📋 查看全部 200 条: ${link}`);
-      const [digest] = renderDigest({ heading: 'h', items }, { ...opts, link });
+      const [digest] = renderDigest({ heading: 'h', ...summarizeDigest(items) }, { ...opts, link });
       expect(digest).toContain('📋 查看全部 200 条');
     }
   });
 
   it('a window across midnight gives full dates; a broken window is left out', () => {
     const items = [item(1, 'critical', 'a')];
-    const [across] = renderStormSummary({ items, windowStart: '2026-11-25T15:59:00Z', windowEnd: '2026-11-25T16:01:00Z' }, text);
+    const [across] = renderStormSummary({ ...summarizeStorm(items), windowStart: '2026-11-25T15:59:00Z', windowEnd: '2026-11-25T16:01:00Z' }, text);
     expect(across.split('\n')[0]).toBe('🌪️ 风暴合并: 1 条告警 (2026-11-25 23:59:00 – 2026-11-26 00:01:00)');
-    const [broken] = renderStormSummary({ items, windowStart: '', windowEnd: 'x' }, { ...text, format: 'markdown' });
+    const [broken] = renderStormSummary({ ...summarizeStorm(items), windowStart: '', windowEnd: 'x' }, { ...text, format: 'markdown' });
     expect(broken.split('\n')[0]).toBe('<font color="warning">**🌪️ 风暴合并: 1 条告警**</font>');
   });
 
@@ -145,7 +145,7 @@ describe('renderStormSummary', () => {
         (specs, budgetBytes, format) => {
           // Distinct names, so each alert is a group of its own (grouping has its own test).
           const items = specs.map((s, i) => ({ alert: { ...base, key: `k${i}`, title: `${i}#${s.title}`, severity: s.severity }, totals: { count: s.count } }));
-          const parts = renderStormSummary({ items, windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:00Z' }, { ...text, format, budgetBytes });
+          const parts = renderStormSummary({ ...summarizeStorm(items), windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:00Z' }, { ...text, format, budgetBytes });
           expect(parts).toHaveLength(1);
           expect(byteLength(parts[0])).toBeLessThanOrEqual(budgetBytes);
           expect(Buffer.from(parts[0], 'utf8').toString('utf8')).toBe(parts[0]);
@@ -154,6 +154,50 @@ describe('renderStormSummary', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('list summaries', () => {
+  // The shortest list line there is: a critical with a one-character title, no count, no times.
+  const shortest = (n: number, alertname = `${n}`): DigestItem => ({
+    alert: { ...base, key: `k${n}`, idempotencyKey: `${n}`.padStart(32, '0'), title: String.fromCharCode(65 + (n % 26)), severity: 'critical', startsAt: undefined, receivedAt: '', labels: { alertname } },
+    totals: { count: 0 },
+  });
+  const widest = Math.max(...Object.values(DESTINATION_FORMAT).map((d) => d.budgetBytes));
+
+  it.each(['text', 'markdown'] as const)('%s: carrying the worst LIST_ITEMS_CARRIED renders exactly as carrying all, even with the shortest lines and the widest budget', (format) => {
+    const items = Array.from({ length: 3 * LIST_ITEMS_CARRIED }, (_, n) => shortest(n));
+    const opts = { ...text, format, budgetBytes: widest, link: 'https://gw.example.com/console/lists/l1' };
+    const carried = renderDigest({ heading: 'h', ...summarizeDigest(items) }, opts);
+    expect(carried).toEqual(renderDigest({ heading: 'h', ...summarizeDigest(items, Infinity) }, opts));
+    expect(hiddenCount(carried[0])).toBeGreaterThan(0); // the card is full before the carried items run out
+    expect(summarizeDigest(items).items).toHaveLength(LIST_ITEMS_CARRIED);
+    const storm = { windowStart: base.startsAt!, windowEnd: base.receivedAt };
+    expect(renderStormSummary({ ...summarizeStorm(items), ...storm }, opts)).toEqual(renderStormSummary({ ...summarizeStorm(items, Infinity), ...storm }, opts));
+    expect(summarizeStorm(items).groups).toHaveLength(LIST_ITEMS_CARRIED);
+  });
+
+  it('a collector keeps the worst and counts all, whatever order they come in (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ severity: fc.constantFrom<Alert['severity']>('critical', 'warning', 'info'), resolved: fc.boolean(), count: fc.integer({ min: 0, max: 5 }), name: fc.integer({ min: 0, max: 30 }) }), { maxLength: 400 }),
+        fc.integer({ min: 1, max: 40 }),
+        (specs, keep) => {
+          const items = specs.map((s, n) => ({ alert: { ...shortest(n, `a${s.name}`).alert, severity: s.severity, status: s.resolved ? ('resolved' as const) : ('firing' as const) }, totals: { count: s.count } }));
+          const digest = summarizeDigest(items, keep);
+          // A stable full sort, cut: what the renderer did when it got every item.
+          expect(digest.items).toEqual([...items].sort(worstFirst).slice(0, keep));
+          expect(digest).toMatchObject({ problems: items.length, occurrences: specs.reduce((sum, s) => sum + s.count, 0) });
+          const storm = summarizeStorm(items, keep);
+          const all = summarizeStorm(items, Infinity);
+          expect(storm.groups).toEqual(all.groups.slice(0, keep));
+          expect(all.groups.reduce((sum, g) => sum + g.alerts, 0)).toBe(items.length);
+          expect(storm.alerts).toBe(items.length);
+          for (const g of all.groups) expect(g.ended).toBe(items.filter((i) => i.alert.labels.alertname === g.worst.alert.labels.alertname && i.alert.status === 'resolved').length);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

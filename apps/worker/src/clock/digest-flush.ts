@@ -1,7 +1,7 @@
-import { hashId, type Alert, type DigestItem, type HistoryWriter } from '@ng/core';
+import { digestCollector, hashId, type Alert, type DigestItem, type HistoryWriter } from '@ng/core';
 import type { Clock } from '../clock';
 import type { EnqueueDeliveries } from '../deliver/enqueue';
-import type { DigestStore, Schedule } from '../store/digests';
+import type { DigestStore, PendingEntry, Schedule } from '../store/digests';
 import type { ProblemStore } from '../store/problems';
 import { digestHeading } from './digest-times';
 
@@ -12,8 +12,11 @@ export async function withTotals(problems: ProblemStore, alerts: Alert[]): Promi
 
 /**
  * A digest tick (the hourly or daily scheduler, or POST /api/digests/flush): every destination
- * with pending problems gets one digest message. Its job id follows from the contents, so a
- * tick that is retried after queueing but before settling queues nothing twice.
+ * with pending problems gets one digest message. The pending entries are read a slice at a
+ * time and reduced to what the card shows (list-summary.ts), so a busy hour of tens of
+ * thousands of problems costs the worker and the delivery job no more than a quiet one. Its
+ * job id follows from the contents, so a tick that is retried after queueing but before
+ * settling queues nothing twice.
  */
 export function createDigestFlush(deps: { digests: DigestStore; problems: ProblemStore; history: HistoryWriter; enqueueDeliveries: EnqueueDeliveries; clock: Clock; tz: string }) {
   return async function flushDigests(schedule: Schedule): Promise<{ digests: number; alerts: number }> {
@@ -22,16 +25,25 @@ export function createDigestFlush(deps: { digests: DigestStore; problems: Proble
     let digests = 0;
     let alerts = 0;
     for (const destinationId of await deps.digests.destinations(schedule)) {
-      const pending = await deps.digests.peek(destinationId, schedule);
-      if (pending.alerts.length > 0) {
-        const items = await withTotals(deps.problems, pending.alerts);
-        const jobId = hashId('digest', destinationId, schedule, ...pending.entries.map(([, raw]) => raw));
-        await deps.history.recordList({ id: jobId, kind: 'digest', destinationId, heading, atMs: at, alertIds: pending.alerts.map((a) => a.idempotencyKey) });
-        await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'digest', heading, items, listId: jobId } }, jobId }]);
-        digests++;
-        alerts += items.length;
+      const collector = digestCollector();
+      const taken: Array<Pick<PendingEntry, 'field' | 'sha1'>> = [];
+      const alertIds: string[] = [];
+      for await (const slice of deps.digests.scan(destinationId, schedule)) {
+        for (const item of await withTotals(deps.problems, slice.map((e) => e.alert))) collector.add(item);
+        for (const { field, sha1, alert } of slice) {
+          taken.push({ field, sha1 });
+          alertIds.push(alert.idempotencyKey);
+        }
       }
-      await deps.digests.settle(destinationId, schedule, pending.entries);
+      if (taken.length > 0) {
+        const summary = collector.summary();
+        const jobId = hashId('digest', destinationId, schedule, ...taken.map((e) => `${e.field}\u0000${e.sha1}`).sort());
+        await deps.history.recordList({ id: jobId, kind: 'digest', destinationId, heading, atMs: at, alertIds });
+        await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'digest', heading, ...summary, listId: jobId } }, jobId }]);
+        digests++;
+        alerts += summary.problems;
+      }
+      await deps.digests.settle(destinationId, schedule, taken);
     }
     return { digests, alerts };
   };

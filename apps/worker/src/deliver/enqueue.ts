@@ -11,7 +11,7 @@ export interface PlannedDelivery {
 function jobName(data: DeliveryJobData): string {
   const { message } = data;
   const about =
-    message.kind === 'alert' ? message.alert.title : message.kind === 'digest' ? message.heading : message.kind === 'storm' ? `${message.items.length} alerts` : (message.replaceName ?? message.card?.sub_title_text ?? message.taskId);
+    message.kind === 'alert' ? message.alert.title : message.kind === 'digest' ? message.heading : message.kind === 'storm' ? `${'alerts' in message ? message.alerts : message.items.length} alerts` : (message.replaceName ?? message.card?.sub_title_text ?? message.taskId);
   return `${deliveryKind(message)} → ${data.destinationId}: ${about}`.slice(0, 200);
 }
 

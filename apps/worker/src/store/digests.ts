@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { KEYS_PER_CALL, luaScript, type Alert, type RedisConnection } from '@ng/core';
 
 export type Schedule = 'hourly' | 'daily';
@@ -7,23 +8,29 @@ const ADD = `redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) redis.call('SADD', KE
 /**
  * Deletes the entries a digest carried, each only if no newer message replaced it meanwhile
  * (that one waits for the next digest); forgets the destination once nothing is pending.
- * KEYS: entries hash, destinations set; ARGV: destination, field1, value1, field2, value2 …
+ * An entry is compared by the SHA-1 of what was read, so the flush need not keep it.
+ * KEYS: entries hash, destinations set; ARGV: destination, field1, sha1, field2, sha1 …
  */
 const SETTLE = `
 for i = 2, #ARGV, 2 do
-  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+  local value = redis.call('HGET', KEYS[1], ARGV[i])
+  if value and redis.sha1hex(value) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
 end
 if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
 return 1`;
 const addScript = luaScript(ADD);
 const settleScript = luaScript(SETTLE);
 
-/** What a digest carries: each pending problem's latest alert, as stored. */
-export interface Pending {
-  alerts: Alert[];
-  /** The stored entries, to settle once the digest is safely queued. */
-  entries: Array<[field: string, raw: string]>;
+/** A pending entry as a flush read it: the problem's latest alert, and what settling it compares. */
+export interface PendingEntry {
+  alert: Alert;
+  field: string;
+  /** SHA-1 of the stored value (hex, as Lua's redis.sha1hex gives it). */
+  sha1: string;
 }
+
+/** Entries read per HSCAN call: a flush holds one slice of alerts at a time, not the whole hour. */
+const SCAN_COUNT = 1000;
 
 /**
  * Pending digest contents per destination and schedule, in Redis so they survive a restart.
@@ -42,16 +49,31 @@ export function createDigestStore(deps: { redis: RedisConnection; prefix: string
     async remove(destinationId: string, key: string): Promise<void> {
       await Promise.all([deps.redis.hdel(entries('hourly', destinationId), key), deps.redis.hdel(entries('daily', destinationId), key)]);
     },
-    async peek(destinationId: string, schedule: Schedule): Promise<Pending> {
-      const hash = await deps.redis.hgetall(entries(schedule, destinationId));
-      const pairs = Object.entries(hash);
-      return { alerts: pairs.map(([, raw]) => JSON.parse(raw) as Alert), entries: pairs };
+    /**
+     * The pending entries in slices. An entry changed or added during the scan may come twice
+     * or not at all: each field is given once, and what is missed waits for the next digest.
+     */
+    async *scan(destinationId: string, schedule: Schedule): AsyncGenerator<PendingEntry[]> {
+      const given = new Set<string>();
+      let cursor = '0';
+      do {
+        const [next, flat] = await deps.redis.hscan(entries(schedule, destinationId), cursor, 'COUNT', SCAN_COUNT);
+        cursor = next;
+        const slice: PendingEntry[] = [];
+        for (let i = 0; i < flat.length; i += 2) {
+          const [field, raw] = [flat[i], flat[i + 1]];
+          if (given.has(field)) continue;
+          given.add(field);
+          slice.push({ field, alert: JSON.parse(raw) as Alert, sha1: createHash('sha1').update(raw).digest('hex') });
+        }
+        if (slice.length > 0) yield slice;
+      } while (cursor !== '0');
     },
-    async settle(destinationId: string, schedule: Schedule, taken: Pending['entries']): Promise<void> {
+    async settle(destinationId: string, schedule: Schedule, taken: Array<Pick<PendingEntry, 'field' | 'sha1'>>): Promise<void> {
       // In slices: a busy hour leaves tens of thousands of entries, more than one call can carry.
       const keys = [entries(schedule, destinationId), destinationsKey(schedule)];
       for (let i = 0; i === 0 || i < taken.length; i += KEYS_PER_CALL) {
-        await settleScript(deps.redis, keys, [destinationId, ...taken.slice(i, i + KEYS_PER_CALL).flat()]);
+        await settleScript(deps.redis, keys, [destinationId, ...taken.slice(i, i + KEYS_PER_CALL).flatMap((e) => [e.field, e.sha1])]);
       }
     },
     async destinations(schedule: Schedule): Promise<string[]> {

@@ -2,6 +2,8 @@ import { luaScript, type Alert, type RedisConnection } from '@ng/core';
 import type { Clock } from '../clock';
 
 const MINUTE_MS = 60_000;
+/** Alerts read per call: a summary holds one slice at a time, not the whole storm. */
+const SCAN_COUNT = 1000;
 
 /**
  * Counts one immediate message in the destination's sliding minute and answers how many there
@@ -48,9 +50,13 @@ export function createStormStore(deps: { redis: RedisConnection; prefix: string;
       const opened = await addScript(deps.redis, [bufferKey(destinationId), openerKey(destinationId)], [JSON.stringify(alert), alert.idempotencyKey]);
       return { first: Number(opened) === 1 };
     },
-    async peek(destinationId: string): Promise<Alert[]> {
-      const items = await deps.redis.lrange(bufferKey(destinationId), 0, -1);
-      return items.map((s) => JSON.parse(s) as Alert);
+    /** The buffered alerts in slices, as many as the buffer held when the scan began (it is only appended to meanwhile). */
+    async *scan(destinationId: string): AsyncGenerator<Alert[]> {
+      const length = await deps.redis.llen(bufferKey(destinationId));
+      for (let start = 0; start < length; start += SCAN_COUNT) {
+        const raw = await deps.redis.lrange(bufferKey(destinationId), start, Math.min(start + SCAN_COUNT, length) - 1);
+        yield raw.map((s) => JSON.parse(s) as Alert);
+      }
     },
     /** Drops the first `count` alerts (a summary carries them); answers how many are still waiting. */
     async trim(destinationId: string, count: number): Promise<number> {

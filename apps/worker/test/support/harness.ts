@@ -31,6 +31,13 @@ export function captureLogs() {
   return { stream, lines, raw };
 }
 
+/** Every slice a store's scan gives, as one array. */
+export async function collect<T>(slices: AsyncIterable<T[]>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const slice of slices) all.push(...slice);
+  return all;
+}
+
 export async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {

@@ -1,4 +1,5 @@
 import { SEVERITY_RANK, type Alert, type Severity } from '../alert';
+import { LIST_TITLE_BYTES, stormGroupOf, worstFirst, type DigestSummary, type StormSummary } from './list-summary';
 import { formatTime } from './time';
 import type { RenderOptions, Totals } from './types';
 import { escapeMarkdown, linkTarget, oneLine } from './user-text';
@@ -8,18 +9,6 @@ import { performanceKind, RULE_LINE, SEVERITY_ICON, STATUS_WORD } from './words'
 export interface DigestItem {
   alert: Alert;
   totals: Totals;
-}
-
-/** A title in a list line is cut shorter than on a card: the list is for scanning. */
-const LIST_TITLE_BYTES = 120;
-
-/** Worst first: severity, then still open before resolved, then the most frequent. */
-function worstFirst(a: DigestItem, b: DigestItem): number {
-  return (
-    SEVERITY_RANK[b.alert.severity] - SEVERITY_RANK[a.alert.severity] ||
-    Number(a.alert.status === 'resolved') - Number(b.alert.status === 'resolved') ||
-    (b.totals.count || 0) - (a.totals.count || 0)
-  );
 }
 
 /**
@@ -78,11 +67,10 @@ function pageLine(link: string | undefined, total: number, md: boolean): string 
  * the destination's rate limit. Entries are taken strictly worst first, so what is left out is
  * always less important than what is shown.
  */
-function oneMessage(head: string, entries: Entry[], opts: RenderOptions): string[] {
+function oneMessage(head: string, entries: Entry[], total: number, opts: RenderOptions): string[] {
   const md = opts.format === 'markdown';
   const user = md ? escapeMarkdown : (s: string) => s;
   const groupTitle = (g: string) => (md ? `**${user(g)}**` : `【${g}】`);
-  const total = entries.reduce((sum, e) => sum + (e.alerts ?? 1), 0);
   const page = pageLine(opts.link, total, md);
   // Always room for the closing "+N more" line, the page link and the rule, whatever N turns out to be.
   const reserve = byteLength(`\n${moreLine(total)}${page ? `\n${page}` : ''}\n${RULE_LINE}`);
@@ -105,52 +93,39 @@ function oneMessage(head: string, entries: Entry[], opts: RenderOptions): string
   return [truncateBytes(out.join('\n'), opts.budgetBytes)];
 }
 
-function worstColour(items: DigestItem[]): 'warning' | 'comment' {
-  const worst = items.reduce<Severity>((w, i) => (SEVERITY_RANK[i.alert.severity] > SEVERITY_RANK[w] ? i.alert.severity : w), 'info');
+function worstColour(alerts: Alert[]): 'warning' | 'comment' {
+  const worst = alerts.reduce<Severity>((w, a) => (SEVERITY_RANK[a.severity] > SEVERITY_RANK[w] ? a.severity : w), 'info');
   return worst === 'info' ? 'comment' : 'warning';
 }
 
 /**
  * The hourly/daily digest of one destination: problems grouped by service (the service with
  * the worst problem first), worst first inside, each with count, first/last seen and status.
+ * The summary carries the worst problems and the counts of all (list-summary.ts).
  */
-export function renderDigest(input: { heading: string; items: DigestItem[] }, opts: RenderOptions): string[] {
+export function renderDigest(input: { heading: string } & DigestSummary, opts: RenderOptions): string[] {
   const items = [...input.items].sort(worstFirst);
-  const occurrences = items.reduce((sum, i) => sum + (Number.isFinite(i.totals.count) && i.totals.count > 0 ? i.totals.count : 0), 0);
   // Digests carry what could wait: grey unless something in them is worse than info.
-  const head = heading(`📋 [${oneLine(input.heading) ?? '汇总'}] ${items.length} 个问题，共 ${occurrences} 次`, worstColour(items), opts);
+  const head = heading(`📋 [${oneLine(input.heading) ?? '汇总'}] ${input.problems} 个问题，共 ${input.occurrences} 次`, worstColour(items.map((i) => i.alert)), opts);
   const entries = items.map((i) => ({ group: oneLine(i.alert.service, LIST_TITLE_BYTES) ?? '其他', line: itemLine(i, opts.tz) }));
-  return oneMessage(head, entries, opts);
-}
-
-/** What a storm groups by: the alert's name (Alertmanager alertname, Sentry issue title), then service. */
-function stormGroupOf(alert: Alert): { name: string; service?: string } {
-  return { name: oneLine(alert.labels.alertname ?? alert.title, LIST_TITLE_BYTES) ?? '-', service: oneLine(alert.service, LIST_TITLE_BYTES) };
+  return oneMessage(head, entries, input.problems, opts);
 }
 
 /**
  * A storm in one card: alerts grouped by name, then service, the worst group first (severity,
  * then size), each with its count and how many have ended. The full list is on the linked page.
  */
-export function renderStormSummary(input: { items: DigestItem[]; windowStart: string; windowEnd: string }, opts: RenderOptions): string[] {
-  const groups = new Map<string, { name: string; service?: string; items: DigestItem[] }>();
-  for (const item of [...input.items].sort(worstFirst)) {
-    const { name, service } = stormGroupOf(item.alert);
-    const id = `${name}\u0000${service ?? ''}`;
-    if (!groups.has(id)) groups.set(id, { name, service, items: [] });
-    groups.get(id)!.items.push(item);
-  }
-  const ordered = [...groups.values()].sort((a, b) => worstFirst(a.items[0], b.items[0]) || b.items.length - a.items.length);
+export function renderStormSummary(input: { windowStart: string; windowEnd: string } & StormSummary, opts: RenderOptions): string[] {
   const from = formatTime(input.windowStart, opts.tz);
   const to = formatTime(input.windowEnd, opts.tz);
   // Same day: the clock times say enough.
   const span = from && to ? ` (${from.slice(0, 10) === to.slice(0, 10) ? `${from.slice(11)} – ${to.slice(11)}` : `${from} – ${to}`})` : '';
-  const head = heading(`🌪️ 风暴合并: ${input.items.length} 条告警${span}`, worstColour(input.items), opts);
-  const entries = ordered.map(({ name, service, items }) => {
-    if (items.length === 1) return { line: [itemLine(items[0], opts.tz), service].filter(Boolean).join(' · '), alerts: 1 };
-    const ended = items.filter((i) => i.alert.status === 'resolved').length;
-    const count = `×${items.length}${ended ? `（${ended} 条已恢复）` : ''}`;
-    return { line: [`${SEVERITY_ICON[items[0].alert.severity]} ${withSummary(name, items[0].alert)}`, service, count].filter(Boolean).join(' · '), alerts: items.length };
+  const head = heading(`🌪️ 风暴合并: ${input.alerts} 条告警${span}`, worstColour(input.groups.map((g) => g.worst.alert)), opts);
+  const entries = input.groups.map(({ worst, alerts, ended }) => {
+    const { name, service } = stormGroupOf(worst.alert);
+    if (alerts === 1) return { line: [itemLine(worst, opts.tz), service].filter(Boolean).join(' · '), alerts: 1 };
+    const count = `×${alerts}${ended ? `（${ended} 条已恢复）` : ''}`;
+    return { line: [`${SEVERITY_ICON[worst.alert.severity]} ${withSummary(name, worst.alert)}`, service, count].filter(Boolean).join(' · '), alerts };
   });
-  return oneMessage(head, entries, opts);
+  return oneMessage(head, entries, input.alerts, opts);
 }

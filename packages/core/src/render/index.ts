@@ -6,5 +6,6 @@ export { ALERT_FIELDS, VARIABLES } from './template/variables';
 export { renderAlert } from './card';
 export { MAX_PARTS } from './fit';
 export * from './digest';
+export * from './list-summary';
 export * from './template-card';
 export { renderMessage, actionableCard, type RenderContext } from './message';

@@ -3,6 +3,7 @@ import type { Policy } from '../policy/types';
 import type { Message } from '../queue';
 import { renderAlert } from './card';
 import { renderDigest, renderStormSummary } from './digest';
+import { summarizeDigest, summarizeStorm } from './list-summary';
 import type { RenderOptions } from './types';
 import { templateCardFor, type TemplateCard } from './template-card';
 
@@ -46,9 +47,14 @@ export function renderMessage(message: Exclude<Message, { kind: 'card-update' }>
       const template = ctx.policy && ctx.destinationId !== undefined ? pickTemplate(ctx.policy, { alert, destinationId: ctx.destinationId, format: ctx.format }) : undefined;
       return renderAlert(alert, { ...opts, totals: message.totals, repeat: message.repeat, mentions: message.mentions, lateByMs, claim: message.claim, escalation: message.escalation, destination: ctx.destination, template, onTemplateError: ctx.onTemplateError });
     }
-    case 'digest':
-      return renderDigest({ heading: message.heading, items: message.items }, opts);
-    case 'storm':
-      return renderStormSummary({ items: message.items, windowStart: message.windowStart, windowEnd: message.windowEnd }, opts);
+    case 'digest': {
+      const { items, problems, occurrences } = message;
+      const summary = problems !== undefined && occurrences !== undefined ? { items, problems, occurrences } : summarizeDigest(items);
+      return renderDigest({ heading: message.heading, ...summary }, opts);
+    }
+    case 'storm': {
+      const summary = 'groups' in message ? { groups: message.groups, alerts: message.alerts } : summarizeStorm(message.items);
+      return renderStormSummary({ ...summary, windowStart: message.windowStart, windowEnd: message.windowEnd }, opts);
+    }
   }
 }
