@@ -19,7 +19,8 @@ import { REDIS_URL, dropPrefix, freePort, median, percentile, root, sleep, start
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const INGEST_SECONDS = Number(process.env.BENCH_INGEST_SECONDS ?? 5);
 /**
- * BENCH_ONLY=drain (comma list of ingest, drain, scale, latency, storm, history) runs a subset, for profiling work.
+ * BENCH_ONLY=drain (comma list of ingest, drain, scale, digest, latency, storm, history) runs a subset, for profiling work;
+ * scale includes digest, whose size BENCH_DIGEST_PROBLEMS sets (default 10,000).
  * bigstorm and shard run only when named (BENCH_ONLY=bigstorm, BENCH_ONLY=shard): each prints its own table and writes bench/results/<mode>.json.
  */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'ingest,drain,scale,latency,storm,history').split(','));
@@ -230,7 +231,7 @@ async function main() {
   const ingest = ONLY.has('ingest') ? await ingestBench() : undefined;
   const drain = ONLY.has('drain') ? await drainBench() : undefined;
   const scale = ONLY.has('scale') ? await workGrowsBench(REPEATS) : undefined;
-  const digest = ONLY.has('scale') ? await bigDigestBench() : undefined;
+  const digest = ONLY.has('scale') || ONLY.has('digest') ? await bigDigestBench() : undefined;
   if (digest) console.log('digest:', digest);
   const latency = ONLY.has('latency') ? await latencyBench() : undefined;
   if (latency) console.log('end to end:', latency);
@@ -270,7 +271,7 @@ async function main() {
       const growth = list.at(-1)!.cpuMsPerAlert / list[0].cpuMsPerAlert;
       return [`6. worker CPU per alert against active ${what}`, '', list.map((r) => `${r.size}: ${f(r.cpuMsPerAlert, 3)} ms`).join(', '), `${f(growth, 2)}× from ${list[0].size} to ${list.at(-1)!.size}`, '≤ 1.5×', verdict(growth <= 1.5)];
     }),
-    [`6. a digest of ${digest.problems} pending problems`, `${digest.limitBytes} B per message`, `delivered ${f(digest.seconds, 1)} s after the flush, ${digest.parts} part(s), the largest ${digest.maxPartBytes} B`, '', 'within the byte budget', verdict(digest.maxPartBytes <= digest.limitBytes)],
+    [`6. a digest of ${digest.problems} pending problems`, `${digest.limitBytes} B per message`, `delivered ${f(digest.seconds, 1)} s after the flush, ${digest.parts} part(s), the largest ${digest.maxPartBytes} B`, `delivery job ${f(digest.jobBytes / 1024, 0)} KB; worker RSS ${digest.workerRssBeforeMb} → ${digest.workerRssPeakMb} MB at the flush`, 'within the byte budget', verdict(digest.maxPartBytes <= digest.limitBytes)],
     ['3. end to end at 200 alerts/s', '', `p50 ${f(latency.p50)} ms, p99 ${f(latency.p99)} ms (${latency.alerts} alerts)`, '', '', ''],
     ['4. storm: 10,000 webhooks, 50 problems, 10 s', '', `${storm.answered2xx}/${storm.webhooks} answered 2xx, ${storm.wecomMessages} WeCom messages, all counted ${f(storm.countedAfterLastSec, 1)} s after the last`, '', 'every webhook 2xx', verdict(storm.answered2xx === storm.webhooks)],
     ...history.memory.map((m) => [`5. Redis per accepted alert after ${m.alerts} distinct criticals`, `${history.memoryWithout.bytesPerAlert} B without the history (${history.memoryWithout.alerts} alerts)`, `${m.bytesPerAlert} B (${f((m.bytesPerAlert * m.alerts) / 2 ** 20)} MB in all)`, Object.entries(m.byFamily).slice(0, 4).map(([k, v]) => `${k} ${v} B`).join(', '), '', '']),

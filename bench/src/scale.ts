@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES, byteLength, createRedis, createSilenceStore, jobIdFor, retryingJobOptions, type Alert } from '@ng/core';
-import { REDIS_URL, median, sleep, startFakeWecomProc, startGateway } from '@ng/testkit';
+import { REDIS_URL, currentRssMb, median, sleep, startFakeWecomProc, startGateway } from '@ng/testkit';
 import { appEnv, drainOnce } from './drain';
 import { distinctCritical } from './history';
 
@@ -106,15 +106,24 @@ export async function bigDigestBench() {
     await gw.drained(300_000);
     await queue.close();
     const before = (await wecom.stats()).messages.length;
+    // The worker's resident memory while it builds and sends the digest, sampled every 20 ms.
+    const workerPid = gw.workers[0].child.pid;
+    const rssBeforeMb = currentRssMb(workerPid);
+    let rssPeakMb = rssBeforeMb;
+    const sampler = setInterval(() => (rssPeakMb = Math.max(rssPeakMb, currentRssMb(workerPid))), 20);
     const started = Date.now();
     const res = await fetch(`http://127.0.0.1:${gw.port}/api/digests/flush`, { method: 'POST' });
     const answer = (await res.json()) as { digests?: number; alerts?: number };
     await gw.drained(300_000);
     for (let i = 0; i < 100 && (await wecom.stats()).messages.length === before; i++) await sleep(50);
     const seconds = (Date.now() - started) / 1000;
+    clearInterval(sampler);
     const parts = (await wecom.stats()).messages.slice(before).map((m) => byteLength(m.content));
     if (answer.alerts !== DIGEST_PROBLEMS) throw new Error(`digest: the flush carried ${answer.alerts} alerts, expected ${DIGEST_PROBLEMS}`);
-    return { problems: DIGEST_PROBLEMS, seconds, parts: parts.length, maxPartBytes: Math.max(...parts), limitBytes: 2048 };
+    // What the digest's delivery job keeps in Redis for as long as completed jobs are kept.
+    const job = (await gw.deliveries.getJobs(['completed'])).find((j) => j?.data.message.kind === 'digest');
+    const jobBytes = job ? Buffer.byteLength(JSON.stringify(job.data)) : Number.NaN;
+    return { problems: DIGEST_PROBLEMS, seconds, parts: parts.length, maxPartBytes: Math.max(...parts), limitBytes: 2048, jobBytes, workerRssBeforeMb: Math.round(rssBeforeMb), workerRssPeakMb: Math.round(rssPeakMb) };
   } finally {
     connection.disconnect();
     await gw.stop();
