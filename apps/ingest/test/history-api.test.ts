@@ -54,6 +54,30 @@ describe('history API', () => {
     expect((await res.json()).error).toMatch(message);
   });
 
+  it("a digest's page in the console, 200 alerts a page, its pages linked; a page that is not there is refused", async () => {
+    const writer = createHistoryWriter({ redis, prefix: ingest.config.queuePrefix, retentionMs: 86_400_000 * 30, maxAlerts: 1000 });
+    const listed = Array.from({ length: 450 }, (_, i) => alert(100 + i));
+    for (const a of listed) await writer.recordDecision(a.idempotencyKey, { alert: a, fate: 'digested', reason: 'digested into 15:00 (app)', plan: [], decidedAtMs: Date.parse(a.receivedAt) });
+    await writer.recordList({ id: 'digest-busy', kind: 'digest', destinationId: 'app', heading: '每小时汇总 14:00', atMs: Date.UTC(2026, 11, 4, 7), alertIds: listed.map((a) => a.idempotencyKey) });
+    const titles = async (query: string) => {
+      const res = await get(`/console/lists/digest-busy${query}`);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(text).toContain('共 450 条');
+      return { text, titles: [...text.matchAll(/<a href="\/console\/alerts\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]) };
+    };
+    const first = await titles('');
+    expect(first.titles).toEqual(listed.slice(0, 200).map((a) => a.title));
+    expect(first.text).toContain('第 1 / 3 页');
+    expect(first.text).toContain('<a href="?page=2">下一页 →</a>');
+    const last = await titles('?page=3');
+    expect(last.titles).toEqual(listed.slice(400).map((a) => a.title));
+    expect(last.text).toContain('<a href="?page=2">← 上一页</a>');
+    expect(last.text).not.toContain('下一页');
+    expect((await get('/console/lists/digest-busy?page=4')).status).toBe(404);
+    for (const bad of ['0', '-1', '1.5', 'two']) expect((await get(`/console/lists/digest-busy?page=${bad}`)).status).toBe(400);
+  });
+
   it('needs the admin', async () => {
     for (const path of ['/api/alerts', `/api/alerts/${alert(1).idempotencyKey}`, '/api/problems']) expect((await get(path, {})).status).toBe(401);
   });

@@ -78,8 +78,11 @@ describe('digest flush', () => {
     const everything = summarizeDigest(all.map((alert) => ({ alert, totals: { count: alert.count! } })), Infinity);
     expect(robotCard(message)).toEqual(robotCard({ ...message, ...everything }));
     // Every alert is on the digest's page; nothing is left pending.
-    const list = await createHistoryReader({ redis: seed, prefix }).list(message.listId!);
+    const list = await createHistoryReader({ redis: seed, prefix }).list(message.listId!, { offset: 0, limit: 0 });
+    expect(new Set(list?.alertIds)).toEqual(new Set(all.map((a) => a.idempotencyKey)));
     expect(list?.alertIds).toHaveLength(BUSY_HOUR);
+    // The page starts with what the card showed, in its order.
+    expect(list?.alertIds.slice(0, LIST_ITEMS_CARRIED)).toEqual(message.items.map((i) => i.alert.idempotencyKey));
     expect(await seed.exists(entries)).toBe(0);
     expect(await deps.digests.destinations('hourly')).toEqual([]);
   });

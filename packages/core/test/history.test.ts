@@ -45,11 +45,13 @@ describe('alert history', () => {
     await writer.recordListMessage('list-1', 'job-l', { at: new Date(T0 + 1).toISOString(), destinationId: 'app', channel: 'app', kind: 'storm', outcome: 'sent', attempt: 1 });
     const record = await reader.get(alert(7).idempotencyKey);
     expect(record).toMatchObject({ fate: 'queued', reason: 'to app', plan: [{ as: 'card' }], messages: [{ outcome: 'sent', msgid: 'm7' }], lists: [{ id: 'list-1', kind: 'storm', messages: [{ outcome: 'sent' }] }] });
-    expect((await reader.list('list-1'))?.alerts.map((a) => a.title)).toEqual(['DiskFull7', 'DiskFull8']);
+    expect((await reader.list('list-1', { offset: 0, limit: 200 }))?.alerts.map((a) => a.title)).toEqual(['DiskFull7', 'DiskFull8']);
+    expect((await reader.list('list-1', { offset: 1, limit: 200 }))?.alerts.map((a) => a.title)).toEqual(['DiskFull8']);
     // The digest of a busy hour: 150,000 alerts in one list (one call for all their summaries overflowed the stack).
     const busy = [alert(9).idempotencyKey, ...Array.from({ length: 150_000 }, (_, n) => `gone-${n}`), alert(10).idempotencyKey];
     await writer.recordList({ id: 'list-busy', kind: 'digest', destinationId: 'app', heading: '每小时汇总', atMs: T0, alertIds: busy });
-    expect((await reader.list('list-busy'))?.alerts.map((a) => a.title)).toEqual(['DiskFull9', 'DiskFull10']);
+    expect((await reader.list('list-busy', { offset: 0, limit: busy.length }))?.alerts.map((a) => a.title)).toEqual(['DiskFull9', 'DiskFull10']);
+    expect((await reader.list('list-busy', { offset: 150_001, limit: 200 }))?.alerts.map((a) => a.title)).toEqual(['DiskFull10']);
     // The alerts it lists that the history no longer holds are not brought back as records without an expiry.
     expect(await redis.exists(`${prefix}:h:a:gone-7`)).toBe(0);
     expect(await reader.get(alert(9).idempotencyKey)).toMatchObject({ lists: [{ id: 'list-busy' }] });

@@ -38,7 +38,10 @@ export function createDigestFlush(deps: { digests: DigestStore; problems: Proble
       if (taken.length > 0) {
         const summary = collector.summary();
         const jobId = hashId('digest', destinationId, schedule, ...taken.map((e) => `${e.field}\u0000${e.sha1}`).sort());
-        await deps.history.recordList({ id: jobId, kind: 'digest', destinationId, heading, atMs: at, alertIds });
+        // Its page lists the problems the card shows first, in the card's order, then the rest.
+        const carried = summary.items.map((i) => i.alert.idempotencyKey);
+        const onCard = new Set(carried);
+        await deps.history.recordList({ id: jobId, kind: 'digest', destinationId, heading, atMs: at, alertIds: [...carried, ...alertIds.filter((id) => !onCard.has(id))] });
         await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'digest', heading, ...summary, listId: jobId } }, jobId }]);
         digests++;
         alerts += summary.problems;

@@ -130,10 +130,13 @@ export function createHistoryReader(deps: { redis: RedisConnection; prefix: stri
         lists: lists.map(({ alertIds: _ids, ...rest }) => rest),
       };
     },
-    /** A digest or storm summary and the summaries of every alert it carried. */
-    async list(id: string): Promise<(ListRecord & { alerts: AlertSummary[] }) | undefined> {
+    /**
+     * A digest or storm summary and the summaries of the alerts it carried, a page at a time
+     * (from `offset`, at most `limit`): a busy hour's digest carries tens of thousands.
+     */
+    async list(id: string, page: { offset: number; limit: number }): Promise<(ListRecord & { alerts: AlertSummary[] }) | undefined> {
       const found = await list(id);
-      return found && { ...found, alerts: await summaries(found.alertIds) };
+      return found && { ...found, alerts: await summaries(found.alertIds.slice(page.offset, page.offset + page.limit)) };
     },
     async problem(key: string): Promise<ProblemRecord | undefined> {
       const [timeline, state, ack] = await Promise.all([
