@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { byteLength, DESTINATION_FORMAT, LIST_ITEMS_CARRIED, renderDigest, renderStormSummary, summarizeDigest, summarizeStorm, worstFirst, type Alert, type DigestItem, type RenderOptions } from '../src';
+import { byteLength, deliveryJobSchema, renderMessage, DESTINATION_FORMAT, LIST_ITEMS_CARRIED, renderDigest, renderStormSummary, summarizeDigest, summarizeStorm, worstFirst, type Alert, type DigestItem, type RenderOptions } from '../src';
 
 const base: Alert = {
   source: 'alertmanager', kind: 'alertmanager', key: 'k', idempotencyKey: '1'.repeat(32), status: 'firing', severity: 'warning',
@@ -199,5 +199,26 @@ describe('list summaries', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('list messages queued by the release before (every item carried, no counts)', () => {
+  const items = Array.from({ length: 40 }, (_, n) => item(n + 1, n % 3 ? 'warning' : 'critical', `svc${n % 4}`));
+  const ctx = { format: 'text' as const, budgetBytes: 2048, tz: 'Asia/Shanghai', now: 0, lateNoticeAfterMs: 0 };
+  const window = { windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:00Z' };
+
+  it('are still accepted by the queue contract and render as the summaries do', () => {
+    const digest = { kind: 'digest' as const, heading: '每小时汇总 14:00', items };
+    const storm = { kind: 'storm' as const, items, ...window };
+    for (const message of [digest, storm]) expect(deliveryJobSchema.validate({ destinationId: 'app', message }).error).toBeUndefined();
+    expect(renderMessage(digest, ctx)).toEqual(renderDigest({ heading: digest.heading, ...summarizeDigest(items) }, text));
+    expect(renderMessage(storm, ctx)).toEqual(renderStormSummary({ ...summarizeStorm(items), ...window }, text));
+  });
+
+  it('a storm carries either its groups with their count or every item, never both or half of one', () => {
+    const { groups, alerts } = summarizeStorm(items);
+    const bad = [{ groups, alerts, items }, { groups }, { items, alerts }, {}];
+    for (const shape of bad) expect(deliveryJobSchema.validate({ destinationId: 'app', message: { kind: 'storm', ...shape, ...window } }).error, JSON.stringify(Object.keys(shape))).toBeDefined();
+    expect(deliveryJobSchema.validate({ destinationId: 'app', message: { kind: 'digest', heading: 'h', items, problems: 3 } }).error?.message).toMatch(/occurrences/);
   });
 });
