@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
-import { hashId, LEGACY_DIGESTS_QUEUE, summarizeDigest, summarizeStorm, type Alert, type Logger, type RedisConnection } from '@ng/core';
+import { CONTRACT_REFUSED, hashId, LEGACY_DIGESTS_QUEUE, summarizeDigest, summarizeStorm, type Alert, type Logger, type RedisConnection } from '@ng/core';
 import { withTotals } from './clock/digest-flush';
 import type { EnqueueDeliveries } from './deliver/enqueue';
+import { deliveryContractError } from './deliver/processor';
 import type { ProblemStore } from './store/problems';
 
 /**
@@ -47,5 +48,28 @@ export function createLegacyMigration(deps: { connection: RedisConnection; prefi
       return moved;
     },
     close: () => legacy.close(),
+  };
+}
+
+/** Failed deliveries looked at on each sweep, newest first: an upgrade's refusals are recent. */
+const REFUSALS_LOOKED_AT = 100;
+
+/**
+ * During a rolling upgrade a worker of the release before refuses, as not matching its queue
+ * contract, a delivery this release queued (a digest or storm summary that carries only what its
+ * card shows). The clock's sweep retries such a delivery as soon as this release reads it, so
+ * the overlap of old and new workers costs a delay, not a message left for a person to retry.
+ * While old workers still run, one may refuse it again; the next sweep tries again.
+ */
+export function createRefusalRetry(deps: { deliveries: Queue; logger: Logger }) {
+  return async function retryRefused(): Promise<number> {
+    let retried = 0;
+    for (const job of await deps.deliveries.getJobs(['failed'], 0, REFUSALS_LOOKED_AT - 1)) {
+      if (!job?.failedReason?.startsWith(CONTRACT_REFUSED) || deliveryContractError(job.data) !== undefined) continue;
+      // Another worker's sweep may have retried it first.
+      if (await job.retry('failed').then(() => true, () => false)) retried++;
+    }
+    if (retried) deps.logger.info('retried deliveries that a worker of an older release refused', { retried });
+    return retried;
   };
 }

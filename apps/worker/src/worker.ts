@@ -43,7 +43,7 @@ import { createEscalation } from './clock/escalation';
 import { releaseEndedSilences } from './clock/silence-release';
 import { nextDigestLabel } from './clock/digest-times';
 import { upsertSchedules } from './clock/schedules';
-import { createLegacyMigration } from './upgrade';
+import { createLegacyMigration, createRefusalRetry } from './upgrade';
 import { watchFailures } from './failures';
 import { startMetricsServer } from './metrics-server';
 
@@ -119,6 +119,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     },
   });
   const legacy = createLegacyMigration({ connection: bullConnection, prefix, clockQueue, enqueueDeliveries, problems, logger });
+  const retryRefused = createRefusalRetry({ deliveries: deliveriesQueue, logger });
 
   const scheduleStormSummary = async (destinationId: string) => {
     await clockQueue.add('storm', { destinationId }, { ...jobOptions, delay: config.stormIntervalMs });
@@ -170,6 +171,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
         forgotten: await history.trim(clock.now()),
         problemsForgotten: await problems.forget(),
         moved: await legacy.migrate(),
+        retried: await retryRefused(),
         redisMemory: await watchRedisMemory(),
       }),
     }),

@@ -1,6 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
-import { LEGACY_DIGESTS_QUEUE, QUEUE_NAMES, createRedis, type Alert } from '@ng/core';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { CONTRACT_REFUSED, LEGACY_DIGESTS_QUEUE, QUEUE_NAMES, createRedis, summarizeStorm, type Alert } from '@ng/core';
 import { dropPrefix, startFakeWecom, type FakeWecom } from '@ng/testkit';
 import { REDIS_URL, startHarness, uniquePrefix, waitFor, type Harness } from './support/harness';
 import { criticalAlert } from './support/alerts';
@@ -20,10 +20,13 @@ describe('upgrading from the first release', () => {
   });
   afterEach(async () => {
     await h?.close();
-    await legacy.close();
-    connection.disconnect();
+    h = undefined;
     await wecom.close();
     await dropPrefix(prefix);
+  });
+  afterAll(async () => {
+    await legacy.close();
+    connection.disconnect();
   });
 
   it('delivers alert jobs, digest sends, storm flushes and digest flushes queued by the first release', async () => {
@@ -51,5 +54,28 @@ describe('upgrading from the first release', () => {
     expect(text).toContain('每日汇总');
     expect(await legacy.getJobCountByTypes('waiting', 'delayed', 'prioritized')).toBe(0);
     expect(await legacy.getJobSchedulers()).toEqual([]);
+  });
+
+  it('a digest or storm summary refused by a worker of the release before is retried by the sweep and delivered; a job no release reads stays failed', async () => {
+    const deliveries = new Queue(QUEUE_NAMES.deliveries, { connection, prefix });
+    const storm = { kind: 'storm', ...summarizeStorm([criticalAlert(7, { title: 'RefusedStorm7' }), criticalAlert(8)].map((alert) => ({ alert, totals: { count: 1 } }))), windowStart: '2026-12-04T06:00:00.000Z', windowEnd: '2026-12-04T06:00:10.000Z' };
+    await deliveries.add('storm → robot-1', { destinationId: 'robot-1', message: storm }, { jobId: 'refused-storm', attempts: 3 });
+    await deliveries.add('bogus → robot-1', { destinationId: 'robot-1', message: { kind: 'bogus' } }, { jobId: 'refused-bogus', attempts: 3 });
+    // The worker of the release before: its contract has no storm groups, so it refuses both.
+    const olderConnection = createRedis(REDIS_URL, 'worker');
+    const older = new Worker(QUEUE_NAMES.deliveries, async () => {
+      throw new UnrecoverableError(`${CONTRACT_REFUSED}: "message.groups" is not allowed`);
+    }, { connection: olderConnection, prefix });
+    await waitFor(async () => (await deliveries.getJobCounts('failed')).failed === 2, 'the older worker to refuse both');
+    await older.close();
+    olderConnection.disconnect();
+
+    h = await startHarness({ WEIXIN_API_BASE: wecom.url, WEIXIN_ROBOT_KEY: 'robot-key-one-secret' }, { prefix });
+    await h.clock.add('sweep', {});
+    await waitFor(() => wecom.messages.length === 1, 'the refused storm summary');
+    expect(wecom.messages[0].content).toContain('风暴合并: 2 条告警');
+    expect(wecom.messages[0].content).toContain('RefusedStorm7');
+    expect(await (await deliveries.getJob('refused-bogus'))?.getState()).toBe('failed');
+    await deliveries.close();
   });
 });

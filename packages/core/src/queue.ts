@@ -22,6 +22,9 @@ export const QUEUE_NAMES = {
 /** The first release's queue of digest flushes and sends; a new worker moves what it finds there (see the worker's upgrade.ts). */
 export const LEGACY_DIGESTS_QUEUE = 'digests';
 
+/** How a worker fails a job whose data its release cannot read (kept for a person, never retried by BullMQ). */
+export const CONTRACT_REFUSED = 'job data does not match the queue contract';
+
 export interface AlertJobData {
   alert: Alert;
 }

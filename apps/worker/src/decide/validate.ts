@@ -1,5 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
-import { alertJobSchema, compiledCheck, type Alert, type AlertJobData } from '@ng/core';
+import { alertJobSchema, compiledCheck, CONTRACT_REFUSED, type Alert, type AlertJobData } from '@ng/core';
 
 const matchesContract = compiledCheck(alertJobSchema, { allowUnknown: false });
 
@@ -9,6 +9,6 @@ export function validateAlertJob(data: unknown): Alert {
   // joi words what is wrong (and has the last word should the compiled check be stricter).
   // Job data is JSON written by ingest: nothing to convert, and not converting is a third cheaper.
   const { error } = alertJobSchema.validate(data, { allowUnknown: false, convert: false });
-  if (error) throw new UnrecoverableError(`job data does not match the queue contract: ${error.message}`);
+  if (error) throw new UnrecoverableError(`${CONTRACT_REFUSED}: ${error.message}`);
   return (data as AlertJobData).alert;
 }

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { actionableCard, deliveryJobSchema, deliveryKind, renderMessage, type ActivePolicy, type DeliveryJobData, type HistoryWriter, type Links, type Logger, type MessageRecord, type Metrics, type SelfMonitor } from '@ng/core';
+import { actionableCard, CONTRACT_REFUSED, deliveryJobSchema, deliveryKind, renderMessage, type ActivePolicy, type DeliveryJobData, type HistoryWriter, type Links, type Logger, type MessageRecord, type Metrics, type SelfMonitor } from '@ng/core';
 import type { Channel } from '../channels/channel';
 import type { Clock } from '../clock';
 import type { Budget } from '../store/budget';
@@ -32,9 +32,14 @@ export interface DeliveryDeps {
   selfMonitor: SelfMonitor;
 }
 
+/** What in a delivery job this release cannot read, or undefined when it reads all of it. */
+export function deliveryContractError(data: unknown): string | undefined {
+  return deliveryJobSchema.validate(data, { allowUnknown: false, convert: false }).error?.message;
+}
+
 function validateDeliveryJob(data: unknown): DeliveryJobData {
-  const { error } = deliveryJobSchema.validate(data, { allowUnknown: false, convert: false });
-  if (error) throw new UnrecoverableError(`job data does not match the queue contract: ${error.message}`);
+  const error = deliveryContractError(data);
+  if (error) throw new UnrecoverableError(`${CONTRACT_REFUSED}: ${error}`);
   return data as DeliveryJobData;
 }
 
