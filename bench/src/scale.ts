@@ -105,6 +105,11 @@ export async function bigDigestBench() {
     }
     await gw.drained(300_000);
     await queue.close();
+    // What the pending problems hold in Redis while they wait for their hour.
+    let pendingBytes = 0;
+    for (const destination of await connection.smembers(`${gw.prefix}:digest:hourly:destinations`)) {
+      pendingBytes += Number(await connection.memory('USAGE', `${gw.prefix}:digest:hourly:${destination}`, 'SAMPLES', 0)) || 0;
+    }
     const before = (await wecom.stats()).messages.length;
     // The worker's resident memory while it builds and sends the digest, sampled every 20 ms.
     const workerPid = gw.workers[0].child.pid;
@@ -123,7 +128,7 @@ export async function bigDigestBench() {
     // What the digest's delivery job keeps in Redis for as long as completed jobs are kept.
     const job = (await gw.deliveries.getJobs(['completed'])).find((j) => j?.data.message.kind === 'digest');
     const jobBytes = job ? Buffer.byteLength(JSON.stringify(job.data)) : Number.NaN;
-    return { problems: DIGEST_PROBLEMS, seconds, parts: parts.length, maxPartBytes: Math.max(...parts), limitBytes: 2048, jobBytes, workerRssBeforeMb: Math.round(rssBeforeMb), workerRssPeakMb: Math.round(rssPeakMb) };
+    return { problems: DIGEST_PROBLEMS, seconds, parts: parts.length, maxPartBytes: Math.max(...parts), limitBytes: 2048, jobBytes, pendingBytesPerProblem: Math.round(pendingBytes / DIGEST_PROBLEMS), workerRssBeforeMb: Math.round(rssBeforeMb), workerRssPeakMb: Math.round(rssPeakMb) };
   } finally {
     connection.disconnect();
     await gw.stop();

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHistoryReader, createHistoryWriter, createRedis, deliveryJobSchema, renderMessage, summarizeDigest, summarizeStorm, LIST_ITEMS_CARRIED, type Alert, type DeliveryJobData, type Message } from '@ng/core';
+import { createHistoryReader, createHistoryWriter, createRedis, deliveryJobSchema, listedAlert, renderMessage, summarizeDigest, summarizeStorm, LIST_ITEMS_CARRIED, type Alert, type DeliveryJobData, type Message } from '@ng/core';
 import { dropPrefix } from '@ng/testkit';
 import { manualClock } from '../src/clock';
 import { createDigestFlush } from '../src/clock/digest-flush';
@@ -111,7 +111,7 @@ describe('digest flush', () => {
     expect(taken).toHaveLength(2500);
     await deps.digests.add('ops', 'hourly', newer);
     await deps.digests.settle('ops', 'hourly', taken);
-    expect((await collect(deps.digests.scan('ops', 'hourly'))).map((e) => e.alert)).toEqual([newer]);
+    expect((await collect(deps.digests.scan('ops', 'hourly'))).map((e) => e.alert)).toEqual([listedAlert(newer)]);
     expect(await deps.digests.destinations('hourly')).toEqual(['ops']);
     expect(await seed.hlen(`${prefix}:digest:hourly:ops`)).toBe(1);
   });
@@ -150,7 +150,7 @@ describe('storm flush', () => {
     const everything = summarizeStorm(alerts.map((alert) => ({ alert, totals: { count: alert.count ?? 1 } })), Infinity);
     expect(everything.groups).toHaveLength(400);
     expect(robotCard(message)).toEqual(robotCard({ ...message, ...everything }));
-    expect(await collect(deps.storm.scan('ops'))).toEqual([latecomer]);
+    expect(await collect(deps.storm.scan('ops'))).toEqual([listedAlert(latecomer)]);
     expect(scheduled).toEqual(['ops']);
   });
 });

@@ -1,6 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { byteLength, deliveryJobSchema, renderMessage, DESTINATION_FORMAT, LIST_ITEMS_CARRIED, renderDigest, renderStormSummary, summarizeDigest, summarizeStorm, worstFirst, type Alert, type DigestItem, type RenderOptions } from '../src';
+import { byteLength, deliveryJobSchema, listedAlert, normalizeAlertmanager, normalizeGrafana, renderMessage, DESTINATION_FORMAT, LIST_ITEMS_CARRIED, renderDigest, renderStormSummary, summarizeDigest, summarizeStorm, worstFirst, type Alert, type DigestItem, type RenderOptions } from '../src';
 
 const base: Alert = {
   source: 'alertmanager', kind: 'alertmanager', key: 'k', idempotencyKey: '1'.repeat(32), status: 'firing', severity: 'warning',
@@ -220,5 +222,27 @@ describe('list messages queued by the release before (every item carried, no cou
     const bad = [{ groups, alerts, items }, { groups }, { items, alerts }, {}];
     for (const shape of bad) expect(deliveryJobSchema.validate({ destinationId: 'app', message: { kind: 'storm', ...shape, ...window } }).error, JSON.stringify(Object.keys(shape))).toBeDefined();
     expect(deliveryJobSchema.validate({ destinationId: 'app', message: { kind: 'digest', heading: 'h', items, problems: 3 } }).error?.message).toMatch(/occurrences/);
+  });
+});
+
+describe('what a list keeps of an alert while it waits', () => {
+  const bodies = (dir: string) => fs.readdirSync(path.join(__dirname, 'fixtures', dir)).filter((f) => f.endsWith('.json') && !f.includes('headers')).map((f) => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', dir, f), 'utf8')));
+  const real = [
+    ...bodies('alertmanager').flatMap((b) => normalizeAlertmanager(b, new Date('2026-11-25T05:40:00Z'))),
+    ...bodies('grafana').flatMap((b) => normalizeGrafana(b, new Date('2026-11-25T05:40:00Z'))),
+  ];
+
+  it('real Alertmanager and Grafana alerts: the same digest and storm cards from what is kept, in less than half the bytes', () => {
+    expect(real.length).toBeGreaterThan(5);
+    const items = real.map((alert, n) => ({ alert: { ...alert, key: `${alert.key}-${n}`, idempotencyKey: `${n}`.padStart(32, '0') }, totals: { count: n + 1, firstSeen: '2026-11-25T05:00:00Z' } }));
+    const kept = items.map((i) => ({ ...i, alert: listedAlert(i.alert) }));
+    const window = { windowStart: '2026-11-25T06:00:00Z', windowEnd: '2026-11-25T06:01:00Z' };
+    for (const opts of [text, { ...text, format: 'markdown' as const, budgetBytes: 4096 }, { ...text, budgetBytes: 512 }]) {
+      expect(renderDigest({ heading: 'h', ...summarizeDigest(kept) }, opts)).toEqual(renderDigest({ heading: 'h', ...summarizeDigest(items) }, opts));
+      expect(renderStormSummary({ ...summarizeStorm(kept), ...window }, opts)).toEqual(renderStormSummary({ ...summarizeStorm(items), ...window }, opts));
+    }
+    const bytes = (list: DigestItem[]) => list.reduce((sum, i) => sum + JSON.stringify(i.alert).length, 0);
+    console.log(`[listed] ${real.length} real alerts: ${bytes(items)} B whole, ${bytes(kept)} B kept`);
+    expect(bytes(kept) * 2).toBeLessThan(bytes(items));
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { KEYS_PER_CALL, luaScript, type Alert, type RedisConnection } from '@ng/core';
+import { KEYS_PER_CALL, listedAlert, luaScript, type Alert, type RedisConnection } from '@ng/core';
 
 export type Schedule = 'hourly' | 'daily';
 
@@ -21,7 +21,7 @@ return 1`;
 const addScript = luaScript(ADD);
 const settleScript = luaScript(SETTLE);
 
-/** A pending entry as a flush read it: the problem's latest alert, and what settling it compares. */
+/** A pending entry as a flush read it: the problem's latest alert (what a list shows of it), and what settling it compares. */
 export interface PendingEntry {
   alert: Alert;
   field: string;
@@ -43,7 +43,7 @@ export function createDigestStore(deps: { redis: RedisConnection; prefix: string
   const destinationsKey = (schedule: Schedule) => `${deps.prefix}:digest:${schedule}:destinations`;
   return {
     async add(destinationId: string, schedule: Schedule, alert: Alert): Promise<void> {
-      await addScript(deps.redis, [entries(schedule, destinationId), destinationsKey(schedule)], [destinationId, alert.key, JSON.stringify(alert)]);
+      await addScript(deps.redis, [entries(schedule, destinationId), destinationsKey(schedule)], [destinationId, alert.key, JSON.stringify(listedAlert(alert))]);
     },
     /** Escalation: the problem leaves the pending digests because it goes out now. */
     async remove(destinationId: string, key: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { luaScript, type Alert, type RedisConnection } from '@ng/core';
+import { listedAlert, luaScript, type Alert, type RedisConnection } from '@ng/core';
 import type { Clock } from '../clock';
 
 const MINUTE_MS = 60_000;
@@ -47,7 +47,7 @@ export function createStormStore(deps: { redis: RedisConnection; prefix: string;
     },
     /** first: the buffer was empty (or this alert opened it and is tried again), so the caller schedules the next summary. */
     async add(destinationId: string, alert: Alert): Promise<{ first: boolean }> {
-      const opened = await addScript(deps.redis, [bufferKey(destinationId), openerKey(destinationId)], [JSON.stringify(alert), alert.idempotencyKey]);
+      const opened = await addScript(deps.redis, [bufferKey(destinationId), openerKey(destinationId)], [JSON.stringify(listedAlert(alert)), alert.idempotencyKey]);
       return { first: Number(opened) === 1 };
     },
     /** The buffered alerts in slices, as many as the buffer held when the scan began (it is only appended to meanwhile). */

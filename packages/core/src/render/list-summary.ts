@@ -1,4 +1,4 @@
-import { SEVERITY_RANK } from '../alert';
+import { SEVERITY_RANK, type Alert } from '../alert';
 import { oneLine } from './user-text';
 import type { DigestItem } from './digest';
 
@@ -28,6 +28,18 @@ export function worstFirst(a: DigestItem, b: DigestItem): number {
     (b.totals.count || 0) - (a.totals.count || 0) ||
     (a.alert.key < b.alert.key ? -1 : a.alert.key > b.alert.key ? 1 : 0)
   );
+}
+
+/**
+ * An alert as it waits for a list: only what a list line, its group and its order read. A
+ * pending digest keeps one per problem until its hour or day ends, and a storm buffer one per
+ * alert; the rest (description, annotations, labels, links: most of an Alertmanager alert) is
+ * in the history, which the list's page reads.
+ */
+export function listedAlert(alert: Alert): Alert {
+  const { source, kind, key, idempotencyKey, status, severity, title, summary, service, startsAt, endsAt, receivedAt, count, category, issueType } = alert;
+  const { alertname } = alert.labels;
+  return { source, kind, key, idempotencyKey, status, severity, title, summary, service, startsAt, endsAt, receivedAt, count, category, issueType, labels: alertname === undefined ? {} : { alertname } };
 }
 
 function occurrencesOf(item: DigestItem): number {
