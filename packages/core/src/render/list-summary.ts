@@ -56,7 +56,7 @@ export interface DigestSummary {
 
 /**
  * Collects a digest one problem at a time in bounded memory: every problem is counted, only
- * the worst are kept. Ties keep the order they came in, as a full sort would.
+ * the worst are kept, the same ones whatever order they come in (problems have distinct keys).
  */
 export function digestCollector(keep = LIST_ITEMS_CARRIED) {
   let kept: DigestItem[] = [];
