@@ -12,7 +12,8 @@ const NAME = /Chaosdigest\d+x/g;
 
 /**
  * A digest bigger than one page, read on a phone from its card's link: the page starts with the
- * problems the card showed, in its order, and every problem is one "下一页" away.
+ * problems the card carried, worst first (here all of one service, so in the card's order),
+ * and every problem is one "下一页" away.
  */
 describe('a big digest people can page through', () => {
   let gw: InProcessGateway;

@@ -38,7 +38,7 @@ export function createDigestFlush(deps: { digests: DigestStore; problems: Proble
       if (taken.length > 0) {
         const summary = collector.summary();
         const jobId = hashId('digest', destinationId, schedule, ...taken.map((e) => `${e.field}\u0000${e.sha1}`).sort());
-        // Its page lists the problems the card shows first, in the card's order, then the rest.
+        // Its page lists the problems the card carries first, worst first (the card groups them by service), then the rest.
         const carried = summary.items.map((i) => i.alert.idempotencyKey);
         const onCard = new Set(carried);
         await deps.history.recordList({ id: jobId, kind: 'digest', destinationId, heading, atMs: at, alertIds: [...carried, ...alertIds.filter((id) => !onCard.has(id))] });
