@@ -55,8 +55,12 @@ describe('认领 from the card, with 3 workers', () => {
       env: { ...appEnv(wecom.url), WEIXIN_TO_USER: 'zhangsan|lisi', WEIXIN_CALLBACK_TOKEN: TOKEN, WEIXIN_CALLBACK_AES_KEY: AES_KEY, POLICY_FILE: path.join(dir, 'policy.yaml'), ADMIN_ALLOW_OPEN: 'true' },
     });
     wecom.settings({ callback: { url: `http://127.0.0.1:${gw.port}/webhook/wecom`, token: TOKEN, aesKey: AES_KEY } });
-    await until('3 workers', () => gw.workers.every((w) => w.output().includes('worker started')));
-  });
+    // Four processes starting on two shared cores while other test files run can take longer than
+    // the default 30 s hook; and should a worker not start, its own words say why.
+    await until('3 workers', () => gw.workers.every((w) => w.output().includes('worker started')), 60_000).catch((err: Error) => {
+      throw new Error(`${err.message}; their last output: ${gw.workers.map((w) => w.output().slice(-400)).join(' | ')}`);
+    });
+  }, 90_000);
   afterAll(async () => {
     await gw?.stop();
     await wecom?.close();
