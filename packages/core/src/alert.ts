@@ -72,7 +72,15 @@ export interface Alert {
 
 /** Short, deterministic hex id; BullMQ job ids must not contain ':'. */
 export function hashId(...parts: Array<string | number | undefined>): string {
-  let joined = '';
-  for (const part of parts) joined += `${part ?? ''}\u0000`;
-  return createHash('sha256').update(joined).digest('hex').slice(0, 32);
+  return hashIdOf(parts);
+}
+
+/**
+ * hashId of any number of parts (the entries of a digest or a storm), hashed as they come: a
+ * spread of some 150,000 arguments or more overflows the stack.
+ */
+export function hashIdOf(parts: Iterable<string | number | undefined>): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(`${part ?? ''}\u0000`);
+  return hash.digest('hex').slice(0, 32);
 }

@@ -1,4 +1,4 @@
-import { digestCollector, hashId, type Alert, type DigestItem, type HistoryWriter } from '@ng/core';
+import { digestCollector, hashIdOf, type Alert, type DigestItem, type HistoryWriter } from '@ng/core';
 import type { Clock } from '../clock';
 import type { EnqueueDeliveries } from '../deliver/enqueue';
 import type { DigestStore, PendingEntry, Schedule } from '../store/digests';
@@ -37,7 +37,7 @@ export function createDigestFlush(deps: { digests: DigestStore; problems: Proble
       }
       if (taken.length > 0) {
         const summary = collector.summary();
-        const jobId = hashId('digest', destinationId, schedule, ...taken.map((e) => `${e.field}\u0000${e.sha1}`).sort());
+        const jobId = hashIdOf(['digest', destinationId, schedule, ...taken.map((e) => `${e.field}\u0000${e.sha1}`).sort()]);
         // Its page lists the problems the card carries first, worst first (the card groups them by service), then the rest.
         const carried = summary.items.map((i) => i.alert.idempotencyKey);
         const onCard = new Set(carried);

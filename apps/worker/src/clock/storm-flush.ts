@@ -1,4 +1,4 @@
-import { hashId, stormCollector, type HistoryWriter } from '@ng/core';
+import { hashIdOf, stormCollector, type HistoryWriter } from '@ng/core';
 import type { Clock } from '../clock';
 import type { EnqueueDeliveries } from '../deliver/enqueue';
 import type { ProblemStore } from '../store/problems';
@@ -36,7 +36,7 @@ export function createStormFlush(deps: {
       }
     }
     if (read === 0) return { alerts: 0 };
-    const jobId = hashId('storm', destinationId, ...alertIds);
+    const jobId = hashIdOf(['storm', destinationId, ...alertIds]);
     const heading = `风暴合并: ${alertIds.size} 条告警`;
     await deps.history.recordList({ id: jobId, kind: 'storm', destinationId, heading, atMs: deps.clock.now(), alertIds: [...alertIds] });
     await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'storm', ...collector.summary(), windowStart, windowEnd, listId: jobId } }, jobId }]);
