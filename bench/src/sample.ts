@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type Redis from 'ioredis';
+import type { RedisConnection } from '@ng/core';
 import { currentRssMb } from '@ng/testkit';
 
 /** One look at the running gateway, every SAMPLE_MS. */
@@ -32,15 +33,19 @@ export interface LoadCounters {
 
 const MB = 1024 * 1024;
 
-/** MEMORY USAGE (exact) of every destination's pending hourly and daily digest. */
-async function pendingDigestsMb(redis: Redis, prefix: string): Promise<number> {
+/** MEMORY USAGE (exact) of every destination's pending hourly and daily digest, in bytes. */
+export async function pendingDigestBytes(redis: RedisConnection, prefix: string): Promise<number> {
   let bytes = 0;
   for (const schedule of ['hourly', 'daily']) {
     for (const destination of await redis.smembers(`${prefix}:digest:${schedule}:destinations`)) {
       bytes += Number(await redis.memory('USAGE', `${prefix}:digest:${schedule}:${destination}`, 'SAMPLES', 0)) || 0;
     }
   }
-  return bytes / MB;
+  return bytes;
+}
+
+async function pendingDigestsMb(redis: Redis, prefix: string): Promise<number> {
+  return (await pendingDigestBytes(redis, prefix)) / MB;
 }
 
 export async function redisMemory(redis: Redis): Promise<{ usedMb: number; rssMb: number }> {

@@ -6,6 +6,7 @@ import { QUEUE_NAMES, byteLength, createRedis, createSilenceStore, jobIdFor, ret
 import { REDIS_URL, currentRssMb, median, sleep, startFakeWecomProc, startGateway } from '@ng/testkit';
 import { appEnv, drainOnce } from './drain';
 import { distinctCritical } from './history';
+import { pendingDigestBytes } from './sample';
 
 /**
  * "Flat as the work grows": the worker's CPU per alert with many active silences or policy
@@ -106,10 +107,7 @@ export async function bigDigestBench() {
     await gw.drained(300_000);
     await queue.close();
     // What the pending problems hold in Redis while they wait for their hour.
-    let pendingBytes = 0;
-    for (const destination of await connection.smembers(`${gw.prefix}:digest:hourly:destinations`)) {
-      pendingBytes += Number(await connection.memory('USAGE', `${gw.prefix}:digest:hourly:${destination}`, 'SAMPLES', 0)) || 0;
-    }
+    const pendingBytes = await pendingDigestBytes(connection, gw.prefix);
     const before = (await wecom.stats()).messages.length;
     // The worker's resident memory while it builds and sends the digest, sampled every 20 ms.
     const workerPid = gw.workers[0].child.pid;
