@@ -10,8 +10,8 @@ export const LIST_PAGE_SIZE = 200;
 
 /**
  * GET /console/lists/:id[?page=n]: every alert a digest or storm summary carried, the ones its
- * card had no room for included, a page at a time (a digest's starts with the problems its card carries, worst first).
- * A link holder may open each of them and every page: the list named them.
+ * card had no room for included, a page at a time; a digest's starts with the problems its card
+ * carries, worst first. A link holder may open each of them and every page: the list named them.
  */
 export function listPage(deps: ConsoleDeps): RequestHandler {
   return async (req, res) => {
