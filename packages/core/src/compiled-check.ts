@@ -15,19 +15,26 @@ import type Joi from 'joi';
 
 type Description = {
   type: string;
-  flags?: { presence?: string; only?: boolean; [flag: string]: unknown };
+  flags?: { presence?: string; only?: boolean; unknown?: boolean; [flag: string]: unknown };
   rules?: Array<{ name: string; args?: { limit?: number; regex?: string; options?: { name?: string; invert?: boolean } } }>;
   allow?: unknown[];
   keys?: Record<string, Description>;
   patterns?: Array<{ regex?: string; rule: Description }>;
+  dependencies?: Array<{ rel: string; peers: string[] }>;
   items?: Description[];
-  matches?: Array<{ schema?: Description }>;
+  matches?: Array<{ schema?: Description } & Conditional>;
   preferences?: { messages?: unknown; [preference: string]: unknown };
+  [other: string]: unknown;
 };
+/** `conditional(ref, { switch | is/then, otherwise })` of an alternatives schema. */
+type Conditional = { ref?: { path: string[]; ancestor: number }; switch?: Array<{ is: Description; then: Description; otherwise?: Description }>; is?: Description; then?: Description; otherwise?: Description };
 type JsonSchema = Record<string, unknown>;
 
 /** Flags that change only joi's wording (messages, labels) or how it is presented. */
 const WORDING_ONLY = new Set(['label', 'description']);
+
+/** The values a schema allows, without the marker of `valid(Joi.override, …)` (what a literal key compiles to). */
+const allowed = (d: Description) => (d.allow ?? []).filter((v) => !(v && typeof v === 'object' && 'override' in v));
 
 function unknown(what: string, d: Description): never {
   throw new Error(`compiled check: joi ${d.type} with ${what} has no JSON Schema equivalent here; add it to compiled-check.ts`);
@@ -68,40 +75,94 @@ function typeSchema(d: Description, o: Options): JsonSchema {
     case 'number':
       // joi refuses numbers past ±2^53 (number.unsafe) unless told otherwise.
       return { type: 'number', minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, ...limits(d, { min: 'minimum', max: 'maximum' }) };
+    case 'boolean':
+      // convert off: true and false only; truthy/falsy values would widen that.
+      if (d.rules?.length) unknown('rules', d);
+      return { type: 'boolean' };
     case 'object': {
       if (d.rules?.length) unknown('rules', d);
       if (d.keys && d.patterns) unknown('both keys and patterns', d);
       const out: JsonSchema = { type: 'object' };
-      if (!o.allowUnknown && (d.keys || d.patterns)) out.additionalProperties = false;
+      if (!o.allowUnknown && !d.flags?.unknown && (d.keys || d.patterns)) out.additionalProperties = false;
       if (d.keys) {
         out.properties = Object.fromEntries(Object.entries(d.keys).map(([k, v]) => [k, toJsonSchema(v, o)]));
         const required = Object.entries(d.keys).filter(([, v]) => v.flags?.presence === 'required').map(([k]) => k);
         if (required.length) out.required = required;
       }
       if (d.patterns) out.patternProperties = Object.fromEntries(d.patterns.map((p) => [patternOf(p.regex, d), toJsonSchema(p.rule, o)]));
-      return out;
+      return { ...out, ...peerRules(d) };
     }
     case 'array': {
       if ((d.items?.length ?? 0) > 1) unknown('several item schemas', d);
       return { type: 'array', ...limits(d, { min: 'minItems', max: 'maxItems' }), ...(d.items?.length ? { items: toJsonSchema(d.items[0], o) } : {}) };
     }
-    case 'alternatives':
-      return { anyOf: (d.matches ?? []).map((m) => (m.schema ? toJsonSchema(m.schema, o) : unknown('a conditional', d))) };
+    case 'alternatives': {
+      const [only] = d.matches ?? [];
+      if (only?.ref && d.matches!.length === 1) return conditional(only, d, o);
+      return { anyOf: (d.matches ?? []).map((m) => (m.schema ? toJsonSchema(m.schema, o) : unknown('a conditional among other alternatives', d))) };
+    }
     default:
       return unknown('this type', d);
   }
 }
 
+/** `xor` (exactly one of the peers present) and `and` (all of them or none) of an object. */
+function peerRules(d: Description): JsonSchema {
+  const xor = (d.dependencies ?? []).filter((r) => r.rel === 'xor');
+  const and = (d.dependencies ?? []).filter((r) => r.rel === 'and');
+  if (xor.length + and.length < (d.dependencies?.length ?? 0)) unknown(`peer rules other than xor and and`, d);
+  const out: JsonSchema = {};
+  // (A peer named again in its branch's properties: ajv's strict mode checks required against them.)
+  if (xor.length) out.allOf = xor.map((r) => ({ oneOf: r.peers.map((peer) => ({ required: [peer], properties: { [peer]: {} } })) }));
+  if (and.length) {
+    const needs: Record<string, string[]> = {};
+    for (const { peers } of and) for (const peer of peers) needs[peer] = [...(needs[peer] ?? []), ...peers.filter((p) => p !== peer)];
+    out.dependencies = needs;
+  }
+  return out;
+}
+
+/**
+ * `alternatives().conditional('.key', { switch, otherwise })`: the first case whose `is` (a
+ * required literal) the value's own key matches decides; none matching, `otherwise` does. As
+ * an if/then/else chain, so a value is held to exactly the schema joi picks.
+ */
+function conditional(match: Conditional, d: Description, o: Options): JsonSchema {
+  const { ref } = match;
+  if (ref?.ancestor !== 0 || ref.path.length !== 1) unknown('a reference other than a key of the value itself', d);
+  const cases = match.switch ?? (match.is && match.then ? [{ is: match.is, then: match.then }] : unknown('a conditional without cases', d));
+  const [key] = ref.path;
+  // joi describes a switch's `otherwise` on its last case.
+  const otherwise = match.otherwise ?? cases.at(-1)?.otherwise;
+  let chain: JsonSchema = otherwise ? toJsonSchema(otherwise, o) : {};
+  for (const { is, then } of [...cases].reverse()) {
+    const literal = is.type === 'any' && is.flags?.only && is.flags.presence === 'required' && !is.rules?.length;
+    if (!literal) unknown('a conditional whose `is` is not a required literal', d);
+    chain = { if: { type: 'object', required: [key], properties: { [key]: { enum: allowed(is) } } }, then: toJsonSchema(then, o), else: chain };
+  }
+  return chain;
+}
+
+/** The parts of joi's description the conversion reads; any other (whens, invalid values, …) could make joi stricter. */
+const DESCRIBED = new Set(['type', 'flags', 'rules', 'allow', 'keys', 'patterns', 'dependencies', 'items', 'matches', 'preferences']);
+
 function toJsonSchema(d: Description, o: Options): JsonSchema {
+  for (const part of Object.keys(d)) if (!DESCRIBED.has(part)) unknown(part, d);
   for (const [flag, value] of Object.entries(d.flags ?? {})) {
-    const known = flag === 'only' || WORDING_ONLY.has(flag) || (flag === 'presence' && (value === 'required' || value === 'optional'));
+    const known =
+      flag === 'only' ||
+      WORDING_ONLY.has(flag) ||
+      (flag === 'unknown' && d.type === 'object' && value === true) ||
+      (flag === 'presence' && (value === 'required' || value === 'optional' || value === 'forbidden'));
     if (!known) unknown(`flag ${flag}=${JSON.stringify(value)}`, d);
   }
   for (const preference of Object.keys(d.preferences ?? {})) if (preference !== 'messages') unknown(`preference ${preference}`, d);
+  // Forbidden: no value at all (a key that must be absent).
+  if (d.flags?.presence === 'forbidden') return { not: {} };
   // joi takes an allowed value before it looks at the type; `only` allows nothing else.
-  if (d.flags?.only) return { enum: d.allow ?? [] };
+  if (d.flags?.only) return { enum: allowed(d) };
   const base = typeSchema(d, o);
-  return d.allow?.length ? { anyOf: [{ enum: d.allow }, base] } : base;
+  return allowed(d).length ? { anyOf: [{ enum: allowed(d) }, base] } : base;
 }
 
 const ajv = new Ajv({

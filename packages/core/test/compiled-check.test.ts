@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Joi from 'joi';
 import { describe, expect, it } from 'vitest';
-import { alertJobSchema, alertmanagerSchema, compiledCheck, grafanaSchema, normalizeAlertmanager, normalizeGrafana, normalizeSentry, sentrySchemas } from '../src';
+import { alertJobSchema, alertmanagerSchema, compiledCheck, deliveryJobSchema, grafanaSchema, normalizeAlertmanager, normalizeGrafana, normalizeSentry, sentrySchemas, type Alert, type DeliveryJobData } from '../src';
 
 const load = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8')) as unknown;
 const fixtures = (dir: string, match: RegExp) =>
@@ -125,9 +125,49 @@ describe('the compiled check of the webhook bodies (ajv, from the joi schemas)',
     expect(disagreements).toEqual([]);
   });
 
+  it('the delivery contract (a conditional on the kind, xor and and peers): agrees with joi on every job one change away from a real one', () => {
+    // One alert of each source, as the decision pipeline carries it: every message kind, the release before's lists too.
+    const bySource = new Map<string, Alert>();
+    for (const [, job] of alertJobs()) {
+      const { alert } = job as { alert: Alert };
+      if (!bySource.has(alert.source)) bySource.set(alert.source, alert);
+    }
+    const totals = { count: 3, userCount: 1, firstSeen: '2026-12-04T05:00:00.000Z', lastSeen: '2026-12-04T06:00:00.000Z' };
+    const window = { windowStart: '2026-12-04T05:59:00.000Z', windowEnd: '2026-12-04T06:00:00.000Z' };
+    const jobs: Array<[string, DeliveryJobData]> = [...bySource.values()].flatMap((alert): Array<[string, DeliveryJobData]> => [
+      [`${alert.source} card`, { destinationId: 'oncall', message: { kind: 'alert', alert, totals, repeat: false, mentions: ['zhangsan'], mentionMobiles: ['13800000000'], claimant: '17', claim: { by: '张三', at: '2026-12-04T06:00:00.000Z' }, escalation: 2 } }],
+      [`${alert.source} digest`, { destinationId: 'ops', message: { kind: 'digest', heading: '每小时汇总', items: [{ alert, totals }], problems: 1, occurrences: 3, listId: 'l1' } }],
+      [`${alert.source} digest of the release before`, { destinationId: 'ops', message: { kind: 'digest', heading: '每小时汇总', items: [{ alert, totals }] } }],
+      [`${alert.source} storm`, { destinationId: 'ops', message: { kind: 'storm', ...window, groups: [{ worst: { alert, totals }, alerts: 40, ended: 2 }], alerts: 40, listId: 'l2' } }],
+      [`${alert.source} storm of the release before`, { destinationId: 'ops', message: { kind: 'storm', ...window, items: [{ alert, totals }] } }],
+    ]);
+    jobs.push(
+      ['card update', { destinationId: 'app', message: { kind: 'card-update', alertId: 'a1', taskId: 'ng-1', responseCode: 'rc', card: { card_type: 'button_interaction', main_title: { title: 'P1' }, task_id: 'ng-1', button_list: [] } } }],
+      ['card update by name', { destinationId: 'app', message: { kind: 'card-update', alertId: 'a1', taskId: 'ng-1', responseCode: 'rc', replaceName: '已处理' } }],
+      ['a retry with progress', { ...jobs[0][1], progress: { parts: ['part 1', 'part 2'], sent: 1 } }],
+    );
+    const check = compiledCheck(deliveryJobSchema, { allowUnknown: false });
+    const disagreements: string[] = [];
+    let tried = 0;
+    for (const [name, job] of jobs) {
+      expect({ name, accepted: check(job) }).toEqual({ name, accepted: true });
+      for (const [what, changed] of oneChange(job)) {
+        tried++;
+        const joi = joiAccepts(deliveryJobSchema, changed, false);
+        if (joi !== check(changed)) disagreements.push(`${name}: ${what}: joi ${joi ? 'accepts' : 'refuses'}, compiled ${check(changed) ? 'accepts' : 'refuses'}`);
+      }
+    }
+    expect(bySource.size).toBe(3);
+    expect(tried).toBeGreaterThan(10_000);
+    expect(disagreements).toEqual([]);
+  });
+
   it('refuses to compile a joi rule it has no equivalent for, instead of accepting more than joi', () => {
     expect(() => compiledCheck(Joi.object({ to: Joi.string().email() }))).toThrow(/joi string with rule email has no JSON Schema equivalent/);
     expect(() => compiledCheck(Joi.object({ n: Joi.number().unsafe() }))).toThrow(/flag unsafe/);
     expect(() => compiledCheck(Joi.object().pattern(/x/i, Joi.string()))).toThrow(/pattern \/x\/i/);
+    expect(() => compiledCheck(Joi.object({ on: Joi.boolean().truthy('yes') }))).toThrow(/truthy/);
+    expect(() => compiledCheck(Joi.object({ a: Joi.string(), b: Joi.string() }).nand('a', 'b'))).toThrow(/peer rules/);
+    expect(() => compiledCheck(Joi.object({ kind: Joi.string(), n: Joi.when('kind', { is: 'x', then: Joi.number() }) }))).toThrow(/whens/);
   });
 });

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { actionableCard, CONTRACT_REFUSED, deliveryJobSchema, deliveryKind, renderMessage, type ActivePolicy, type DeliveryJobData, type HistoryWriter, type Links, type Logger, type MessageRecord, type Metrics, type SelfMonitor } from '@ng/core';
+import { actionableCard, compiledCheck, CONTRACT_REFUSED, deliveryJobSchema, deliveryKind, renderMessage, type ActivePolicy, type DeliveryJobData, type HistoryWriter, type Links, type Logger, type MessageRecord, type Metrics, type SelfMonitor } from '@ng/core';
 import type { Channel } from '../channels/channel';
 import type { Clock } from '../clock';
 import type { Budget } from '../store/budget';
@@ -32,8 +32,12 @@ export interface DeliveryDeps {
   selfMonitor: SelfMonitor;
 }
 
+const matchesContract = compiledCheck(deliveryJobSchema, { allowUnknown: false });
+
 /** What in a delivery job this release cannot read, or undefined when it reads all of it. */
 export function deliveryContractError(data: unknown): string | undefined {
+  if (matchesContract(data)) return undefined;
+  // joi words what is wrong (and has the last word should the compiled check be stricter).
   return deliveryJobSchema.validate(data, { allowUnknown: false, convert: false }).error?.message;
 }
 
