@@ -38,8 +38,12 @@ export interface DrainOptions {
   profileName?: string;
 }
 
-/** gateway: as shipped; gateway-nohistory: HISTORY_MAX_ALERTS=0, to show what the history costs. */
-export type DrainKind = 'gateway' | 'gateway-nohistory' | 'bare';
+/**
+ * gateway: as shipped; gateway-nohistory: HISTORY_MAX_ALERTS=0, to show what the history costs;
+ * bare: a BullMQ worker that only POSTs; bare-two-jobs: the one-exit floor, every alert a job
+ * that queues a delivery job that POSTs (bare-worker.ts).
+ */
+export type DrainKind = 'gateway' | 'gateway-nohistory' | 'bare' | 'bare-two-jobs';
 
 export async function drainOnce(kind: DrainKind, processes: number, opts: DrainOptions = {}) {
   const alerts = opts.alerts ?? DRAIN_ALERTS;
@@ -48,6 +52,7 @@ export async function drainOnce(kind: DrainKind, processes: number, opts: DrainO
   const connection = createRedis(REDIS_URL, 'worker');
   const queue = new Queue(QUEUE_NAMES.alerts, { connection, prefix: p });
   // The gateway's work ends when the message is delivered (its own job on the deliveries queue).
+  const bare = kind === 'bare' || kind === 'bare-two-jobs';
   const deliveries = kind === 'bare' ? undefined : new Queue(QUEUE_NAMES.deliveries, { connection, prefix: p });
   const jobOpts = retryingJobOptions({ attempts: 3, backoffBaseMs: 100 });
   const tag = randomBytes(3).toString('hex');
@@ -62,9 +67,9 @@ export async function drainOnce(kind: DrainKind, processes: number, opts: DrainO
   await opts.setup?.(p, connection);
   const procs: Proc[] = [];
   for (let i = 0; i < processes; i++) {
-    const file = kind === 'bare' ? path.join(__dirname, 'bare-worker.js') : path.join(root, 'apps/worker/dist/main.js');
-    const history: Record<string, string> = kind === 'gateway-nohistory' ? { HISTORY_MAX_ALERTS: '0' } : {};
-    procs.push(startProc(file, { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url), ...history, ...opts.env }, profiled(opts.profileName ?? `drain-${kind}x${processes}`)));
+    const file = bare ? path.join(__dirname, 'bare-worker.js') : path.join(root, 'apps/worker/dist/main.js');
+    const variant: Record<string, string> = kind === 'gateway-nohistory' ? { HISTORY_MAX_ALERTS: '0' } : kind === 'bare-two-jobs' ? { BARE_TWO_JOBS: '1' } : {};
+    procs.push(startProc(file, { REDIS_URL, QUEUE_PREFIX: p, METRICS_PORT: String(await freePort()), ...appEnv(wecom.url), ...variant, ...opts.env }, profiled(opts.profileName ?? `drain-${kind}x${processes}`)));
   }
   // Rate and CPU = between the first completion seen and the last, so start-up does not count.
   const cpuNow = () => procs.reduce((sum, proc) => sum + proc.cpuSeconds(), 0);
