@@ -256,7 +256,7 @@ async function main() {
         kind === 'sentry' ? '1. ingest, Sentry error.created (3 KB)' : '1. ingest, Alertmanager (1 alert)',
         `Express + BullMQ (the floor) ${f(r.floor.rps)} req/s p99 ${r.floor.p99} ms, RSS ${f(r.floor.rssMb)} MB; bare Express ${f(r.bare.rps)} req/s p99 ${r.bare.p99} ms, RSS ${f(r.bare.rssMb)} MB`,
         `ingest ${f(r.ingest.rps)} req/s p50 ${r.ingest.p50} ms p99 ${r.ingest.p99} ms, RSS ${f(r.ingest.rssMb)} MB`,
-        `${f(floorRatio, 2)}× req/s, ${f(p99Ratio, 2)}× p99, RSS +${f(rssOver)} MB of the floor (${f(r.ratio, 2)}× req/s of bare Express)`,
+        `${f(floorRatio, 2)}× req/s, ${f(p99Ratio, 2)}× p99, RSS ${rssOver < 0 ? '−' : '+'}${f(Math.abs(rssOver))} MB of the floor (${f(r.ratio, 2)}× req/s of bare Express)`,
         '≥ 0.9× req/s, ≤ 1.2× p99, ≤ +15 MB',
         verdict(floorRatio >= 0.9 && p99Ratio <= 1.2 && rssOver <= 15),
       ];

@@ -24,7 +24,6 @@ type Description = {
   items?: Description[];
   matches?: Array<{ schema?: Description } & Conditional>;
   preferences?: { messages?: unknown; [preference: string]: unknown };
-  [other: string]: unknown;
 };
 /** `conditional(ref, { switch | is/then, otherwise })` of an alternatives schema. */
 type Conditional = { ref?: { path: string[]; ancestor: number }; switch?: Array<{ is: Description; then: Description; otherwise?: Description }>; is?: Description; then?: Description; otherwise?: Description };
