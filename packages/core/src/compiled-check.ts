@@ -159,9 +159,10 @@ function toJsonSchema(d: Description, o: Options): JsonSchema {
   // Forbidden: no value at all (a key that must be absent).
   if (d.flags?.presence === 'forbidden') return { not: {} };
   // joi takes an allowed value before it looks at the type; `only` allows nothing else.
-  if (d.flags?.only) return { enum: allowed(d) };
+  const values = allowed(d);
+  if (d.flags?.only) return { enum: values };
   const base = typeSchema(d, o);
-  return allowed(d).length ? { anyOf: [{ enum: allowed(d) }, base] } : base;
+  return values.length ? { anyOf: [{ enum: values }, base] } : base;
 }
 
 const ajv = new Ajv({

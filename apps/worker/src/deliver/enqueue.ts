@@ -17,16 +17,12 @@ function jobName(data: DeliveryJobData): string {
 
 export function createDeliveryEnqueuer(queue: Queue, jobOptions: JobsOptions) {
   return async function enqueueDeliveries(planned: PlannedDelivery[]): Promise<void> {
-    if (planned.length === 0) return;
+    const jobs = planned.map(({ data, jobId }) => ({ name: jobName(data), data, opts: { ...jobOptions, jobId } }));
     // Most decisions queue one message. addBulk wraps its adds in MULTI, and ioredis builds each
     // MULTI by copying every script BullMQ defines: 3 % of the worker's CPU a delivery, for an
     // atomicity one job does not need.
-    if (planned.length === 1) {
-      const [{ data, jobId }] = planned;
-      await queue.add(jobName(data), data, { ...jobOptions, jobId });
-      return;
-    }
-    await queue.addBulk(planned.map(({ data, jobId }) => ({ name: jobName(data), data, opts: { ...jobOptions, jobId } })));
+    if (jobs.length === 1) await queue.add(jobs[0].name, jobs[0].data, jobs[0].opts);
+    else if (jobs.length > 1) await queue.addBulk(jobs);
   };
 }
 
