@@ -58,7 +58,9 @@ describe('history API', () => {
     const writer = createHistoryWriter({ redis, prefix: ingest.config.queuePrefix, retentionMs: 86_400_000 * 30, maxAlerts: 1000 });
     const listed = Array.from({ length: 450 }, (_, i) => alert(100 + i));
     for (const a of listed) await writer.recordDecision(a.idempotencyKey, { alert: a, fate: 'digested', reason: 'digested into 15:00 (app)', plan: [], decidedAtMs: Date.parse(a.receivedAt) });
-    await writer.recordList({ id: 'digest-busy', kind: 'digest', destinationId: 'app', heading: '每小时汇总 14:00', atMs: Date.UTC(2026, 11, 4, 7), alertIds: listed.map((a) => a.idempotencyKey) });
+    const list = await writer.startList('digest-busy');
+    await list.append(listed.map((a) => a.idempotencyKey));
+    await list.finish({ kind: 'digest', destinationId: 'app', heading: '每小时汇总 14:00', atMs: Date.UTC(2026, 11, 4, 7) });
     const titles = async (query: string) => {
       const res = await get(`/console/lists/digest-busy${query}`);
       expect(res.status).toBe(200);

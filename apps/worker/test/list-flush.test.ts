@@ -77,17 +77,18 @@ describe('digest flush', () => {
     // The card is the one carrying every problem would give.
     const everything = summarizeDigest(all.map((alert) => ({ alert, totals: { count: alert.count! } })), Infinity);
     expect(robotCard(message)).toEqual(robotCard({ ...message, ...everything }));
-    // Every alert is on the digest's page; nothing is left pending.
-    const list = await createHistoryReader({ redis: seed, prefix }).list(message.listId!, { offset: 0, limit: 0 });
-    expect(new Set(list?.alertIds)).toEqual(new Set(all.map((a) => a.idempotencyKey)));
-    expect(list?.alertIds).toHaveLength(BUSY_HOUR);
+    // Every alert is on the digest's page, once; nothing is left pending.
+    expect(await createHistoryReader({ redis: seed, prefix }).list(message.listId!, { offset: 0, limit: 0 })).toMatchObject({ kind: 'digest', total: BUSY_HOUR });
+    const listed = await seed.lrange(`${prefix}:h:l:${message.listId}:ids`, 0, -1);
+    expect(listed).toHaveLength(BUSY_HOUR);
+    expect(new Set(listed)).toEqual(new Set(all.map((a) => a.idempotencyKey)));
     // The page starts with what the card showed, in its order.
-    expect(list?.alertIds.slice(0, LIST_ITEMS_CARRIED)).toEqual(message.items.map((i) => i.alert.idempotencyKey));
-    expect(await seed.exists(entries)).toBe(0);
+    expect(listed.slice(0, LIST_ITEMS_CARRIED)).toEqual(message.items.map((i) => i.alert.idempotencyKey));
+    expect(await seed.exists(entries, `${entries}:taken`, `${entries}:taken:id`)).toBe(0);
     expect(await deps.digests.destinations('hourly')).toEqual([]);
   });
 
-  it('a newer message that arrives after the read waits for the next digest; a flush retried before settling queues the same job', async () => {
+  it('a flush that dies before settling is redone under the same job id; what arrives during a flush waits for the next digest', async () => {
     const { prefix, queued, deps } = setup();
     for (let n = 0; n < 2500; n++) await deps.digests.add('ops', 'hourly', pendingAlert(n));
     const newer = { ...pendingAlert(7), status: 'resolved' as const };
@@ -95,25 +96,27 @@ describe('digest flush', () => {
     const digests = {
       ...deps.digests,
       async settle(...args: Parameters<typeof deps.digests.settle>) {
-        // The first attempt dies before settling (kill -9); meanwhile problem 7 resolves.
-        if (settles++ === 0) throw new Error('killed');
+        // The first attempt dies after queueing, before settling (kill -9); meanwhile problem 7 resolves.
+        if (settles++ === 0) {
+          await deps.digests.add('ops', 'hourly', newer);
+          throw new Error('killed');
+        }
         await deps.digests.settle(...args);
       },
     };
     const flush = createDigestFlush({ ...deps, digests });
     await expect(flush('hourly')).rejects.toThrow('killed');
-    await expect(flush('hourly')).resolves.toEqual({ digests: 1, alerts: 2500 });
-    expect(queued.map((q) => q.jobId)).toEqual([queued[0].jobId, queued[0].jobId]);
-
-    // Read again, then problem 7 resolves before the settle: its resolution stays pending.
-    for (let n = 0; n < 2500; n++) await deps.digests.add('ops', 'hourly', pendingAlert(n));
-    const taken = await collect(deps.digests.scan('ops', 'hourly'));
-    expect(taken).toHaveLength(2500);
-    await deps.digests.add('ops', 'hourly', newer);
-    await deps.digests.settle('ops', 'hourly', taken);
-    expect((await collect(deps.digests.scan('ops', 'hourly'))).map((e) => e.alert)).toEqual([listedAlert(newer)]);
-    expect(await deps.digests.destinations('hourly')).toEqual(['ops']);
-    expect(await seed.hlen(`${prefix}:digest:hourly:ops`)).toBe(1);
+    // The retry queues what the dead flush took under its job id, then the resolution on its own.
+    await expect(flush('hourly')).resolves.toEqual({ digests: 2, alerts: 2501 });
+    const [first, again, next] = queued.map((q) => checked(q.data).message);
+    expect(queued.map((q) => q.jobId)).toEqual([queued[0].jobId, queued[0].jobId, expect.not.stringMatching(queued[0].jobId!)]);
+    expect(again).toEqual(first);
+    expect(next).toMatchObject({ kind: 'digest', problems: 1, items: [{ alert: { key: newer.key, idempotencyKey: newer.idempotencyKey, status: 'resolved' } }] });
+    // The redone digest's page lists each alert once.
+    expect(await seed.llen(`${prefix}:h:l:${queued[0].jobId}:ids`)).toBe(2500);
+    expect(await deps.digests.destinations('hourly')).toEqual([]);
+    expect(await seed.keys(`${prefix}:digest:*`)).toEqual([]);
+    await expect(flush('hourly')).resolves.toEqual({ digests: 0, alerts: 0 });
   });
 });
 

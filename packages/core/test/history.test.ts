@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHistoryReader, createHistoryWriter, createRedis, type Alert } from '../src';
+import { createHistoryReader, createHistoryWriter, createRedis, type Alert, type HistoryWriter, type ListWriter } from '../src';
 
 /** The alert history against real Redis, under a prefix of its own that is deleted afterwards. */
 const redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'worker');
@@ -17,6 +17,13 @@ function alert(n: number, overrides: Partial<Alert> = {}): Alert {
     source: 'alertmanager', kind: 'alertmanager', key: `am:p${n % 10}`, idempotencyKey: `${n}`.padStart(32, '0'), status: 'firing', severity: n % 3 === 0 ? 'critical' : 'warning',
     title: `DiskFull${n}`, service: n % 2 ? 'api' : 'db', environment: 'production', labels: { alertname: `DiskFull${n}` }, receivedAt: new Date(T0 + n * 1000).toISOString(), ...overrides,
   };
+}
+
+/** A list as a flush writes it: its ids in slices of 1,000, then what it is. */
+async function recordList(writer: HistoryWriter, id: string, meta: Omit<Parameters<ListWriter['finish']>[0], 'first'>, ids: string[], first?: string[]) {
+  const list = await writer.startList(id);
+  for (let i = 0; i < ids.length; i += 1000) await list.append(ids.slice(i, i + 1000));
+  await list.finish({ ...meta, first });
 }
 
 describe('alert history', () => {
@@ -41,7 +48,7 @@ describe('alert history', () => {
     expect(range.alerts.map((a) => a.title)).toEqual(['DiskFull12', 'DiskFull11', 'DiskFull10']);
 
     await writer.recordAlertMessage(alert(7).idempotencyKey, 'job-7', { at: new Date(T0).toISOString(), destinationId: 'app', channel: 'app', kind: 'alert', outcome: 'sent', attempt: 1, errcode: 0, msgid: 'm7' });
-    await writer.recordList({ id: 'list-1', kind: 'storm', destinationId: 'app', heading: '风暴合并: 2 条告警', atMs: T0, alertIds: [alert(7).idempotencyKey, alert(8).idempotencyKey] });
+    await recordList(writer, 'list-1', { kind: 'storm', destinationId: 'app', heading: '风暴合并: 2 条告警', atMs: T0 }, [alert(7).idempotencyKey, alert(8).idempotencyKey]);
     await writer.recordListMessage('list-1', 'job-l', { at: new Date(T0 + 1).toISOString(), destinationId: 'app', channel: 'app', kind: 'storm', outcome: 'sent', attempt: 1 });
     const record = await reader.get(alert(7).idempotencyKey);
     expect(record).toMatchObject({ fate: 'queued', reason: 'to app', plan: [{ as: 'card' }], messages: [{ outcome: 'sent', msgid: 'm7' }], lists: [{ id: 'list-1', kind: 'storm', messages: [{ outcome: 'sent' }] }] });
@@ -49,9 +56,19 @@ describe('alert history', () => {
     expect((await reader.list('list-1', { offset: 1, limit: 200 }))?.alerts.map((a) => a.title)).toEqual(['DiskFull8']);
     // The digest of a busy hour: 150,000 alerts in one list (one call for all their summaries overflowed the stack).
     const busy = [alert(9).idempotencyKey, ...Array.from({ length: 150_000 }, (_, n) => `gone-${n}`), alert(10).idempotencyKey];
-    await writer.recordList({ id: 'list-busy', kind: 'digest', destinationId: 'app', heading: '每小时汇总', atMs: T0, alertIds: busy });
+    await recordList(writer, 'list-busy', { kind: 'digest', destinationId: 'app', heading: '每小时汇总', atMs: T0 }, busy);
     expect((await reader.list('list-busy', { offset: 0, limit: busy.length }))?.alerts.map((a) => a.title)).toEqual(['DiskFull9', 'DiskFull10']);
-    expect((await reader.list('list-busy', { offset: 150_001, limit: 200 }))?.alerts.map((a) => a.title)).toEqual(['DiskFull10']);
+    expect(await reader.list('list-busy', { offset: 150_001, limit: 200 })).toMatchObject({ total: 150_002, alerts: [{ title: 'DiskFull10' }] });
+    // What its card showed opens its page, in the card's order, each once; a list written again starts from nothing.
+    await recordList(writer, 'list-busy', { kind: 'digest', destinationId: 'app', heading: '每小时汇总', atMs: T0 }, busy, [alert(10).idempotencyKey, 'gone-77', alert(9).idempotencyKey]);
+    const ids = await redis.lrange(`${prefix}:h:l:list-busy:ids`, 0, -1);
+    expect(ids.slice(0, 5)).toEqual([alert(10).idempotencyKey, 'gone-77', alert(9).idempotencyKey, 'gone-0', 'gone-1']);
+    expect(ids).toHaveLength(busy.length);
+    expect(new Set(ids)).toEqual(new Set(busy));
+    expect((await reader.list('list-busy', { offset: 0, limit: 3 }))?.alerts.map((a) => a.title)).toEqual(['DiskFull10', 'DiskFull9']);
+    // A list written by the release before kept its ids in one field of its hash: still read.
+    await redis.hset(`${prefix}:h:l:list-old`, 'meta', JSON.stringify({ id: 'list-old', kind: 'digest', destinationId: 'app', heading: '每小时汇总', at: new Date(T0).toISOString() }), 'ids', JSON.stringify([alert(7).idempotencyKey, alert(8).idempotencyKey, alert(9).idempotencyKey]));
+    expect(await reader.list('list-old', { offset: 1, limit: 200 })).toMatchObject({ id: 'list-old', total: 3, alerts: [{ title: 'DiskFull8' }, { title: 'DiskFull9' }] });
     // The alerts it lists that the history no longer holds are not brought back as records without an expiry.
     expect(await redis.exists(`${prefix}:h:a:gone-7`)).toBe(0);
     expect(await reader.get(alert(9).idempotencyKey)).toMatchObject({ lists: [{ id: 'list-busy' }] });
@@ -76,9 +93,9 @@ describe('alert history', () => {
     expect((await read.problem('am:p4'))?.timeline).toHaveLength(1);
     expect((await read.openProblems()).map((p) => p.key).sort()).toEqual(['am:p4', 'am:p5', 'am:p6', 'am:p7', 'am:p8']);
     // A worker away for days finds thousands of lists past the retention: taken in slices.
-    for (let n = 0; n < 2500; n++) await small.recordList({ id: `digest-${n}`, kind: 'digest', destinationId: 'app', heading: '每小时汇总', atMs: T0, alertIds: [alert(8).idempotencyKey] });
+    for (let n = 0; n < 2500; n++) await recordList(small, `digest-${n}`, { kind: 'digest', destinationId: 'app', heading: '每小时汇总', atMs: T0 }, [alert(8).idempotencyKey]);
     expect(await small.trim(T0 + 67_500)).toEqual({ alerts: 4, lists: 2500, timelines: 4 });
-    expect(await redis.exists(`${prefix}-cap:h:l:digest-7`)).toBe(0);
+    expect(await redis.exists(`${prefix}-cap:h:l:digest-7`, `${prefix}-cap:h:l:digest-7:ids`)).toBe(0);
     expect((await read.query({})).alerts.map((a) => a.title)).toEqual(['DiskFull8']);
     expect((await read.openProblems()).map((p) => p.key)).toEqual(['am:p8']);
     expect(await redis.keys(`${prefix}-cap:h:p:*`)).toEqual([`${prefix}-cap:h:p:am:p8`]);

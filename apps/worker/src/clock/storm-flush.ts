@@ -38,7 +38,9 @@ export function createStormFlush(deps: {
     if (read === 0) return { alerts: 0 };
     const jobId = hashIdOf(['storm', destinationId, ...alertIds]);
     const heading = `风暴合并: ${alertIds.size} 条告警`;
-    await deps.history.recordList({ id: jobId, kind: 'storm', destinationId, heading, atMs: deps.clock.now(), alertIds: [...alertIds] });
+    const list = await deps.history.startList(jobId);
+    await list.append([...alertIds]);
+    await list.finish({ kind: 'storm', destinationId, heading, atMs: deps.clock.now() });
     await deps.enqueueDeliveries([{ data: { destinationId, message: { kind: 'storm', ...collector.summary(), windowStart, windowEnd, listId: jobId } }, jobId }]);
     const waiting = await deps.storm.trim(destinationId, read);
     if (waiting > 0) await deps.scheduleSummary(destinationId);

@@ -1,33 +1,32 @@
-import { createHash } from 'node:crypto';
-import { KEYS_PER_CALL, listedAlert, luaScript, type Alert, type RedisConnection } from '@ng/core';
+import { listedAlert, luaScript, type Alert, type RedisConnection } from '@ng/core';
 
 export type Schedule = 'hourly' | 'daily';
 
 /** KEYS: entries hash, destinations set; ARGV: destination, field, alert JSON */
 const ADD = `redis.call('HSET', KEYS[1], ARGV[2], ARGV[3]) redis.call('SADD', KEYS[2], ARGV[1]) return 1`;
 /**
- * Deletes the entries a digest carried, each only if no newer message replaced it meanwhile
- * (that one waits for the next digest); forgets the destination once nothing is pending.
- * An entry is compared by the SHA-1 of what was read, so the flush need not keep it.
- * KEYS: entries hash, destinations set; ARGV: destination, field1, sha1, field2, sha1 …
+ * Takes what is pending for one digest: the entries hash becomes the flush's own, and what comes
+ * meanwhile starts a new one, for the next digest. A taking left by a flush that died first is
+ * given again, with its id, so the digest it queued (or not) is queued under the same job id.
+ * KEYS: entries hash, taken hash, taken id; ARGV: a fresh id → [id, 'recovered' | 'new'] or nil
+ */
+const TAKE = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return { redis.call('GET', KEYS[3]), 'recovered' } end
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('SET', KEYS[3], ARGV[1])
+return { ARGV[1], 'new' }`;
+/**
+ * Drops a taking once its digest is queued; forgets the destination once nothing is pending.
+ * KEYS: taken hash, taken id, entries hash, destinations set; ARGV: destination
  */
 const SETTLE = `
-for i = 2, #ARGV, 2 do
-  local value = redis.call('HGET', KEYS[1], ARGV[i])
-  if value and redis.sha1hex(value) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
-end
-if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
+redis.call('UNLINK', KEYS[1], KEYS[2])
+if redis.call('EXISTS', KEYS[3]) == 0 then redis.call('SREM', KEYS[4], ARGV[1]) end
 return 1`;
 const addScript = luaScript(ADD);
+const takeScript = luaScript(TAKE);
 const settleScript = luaScript(SETTLE);
-
-/** A pending entry as a flush read it: the problem's latest alert (what a list shows of it), and what settling it compares. */
-export interface PendingEntry {
-  alert: Alert;
-  field: string;
-  /** SHA-1 of the stored value (hex, as Lua's redis.sha1hex gives it). */
-  sha1: string;
-}
 
 /** Entries read per HSCAN call: a flush holds one slice of alerts at a time, not the whole hour. */
 const SCAN_COUNT = 1000;
@@ -35,11 +34,13 @@ const SCAN_COUNT = 1000;
 /**
  * Pending digest contents per destination and schedule, in Redis so they survive a restart.
  * One entry per problem: a later message (say, its resolution) replaces the earlier one.
- * Reading and deleting are two steps around queueing the digest, so a crash in between sends
- * a digest twice rather than never.
+ * A flush takes the entries (take), reads them (scan), queues the digest and then drops them
+ * (settle): a crash in between sends a digest twice rather than never, and what arrives during
+ * the flush waits for the next digest.
  */
 export function createDigestStore(deps: { redis: RedisConnection; prefix: string }) {
   const entries = (schedule: Schedule, destinationId: string) => `${deps.prefix}:digest:${schedule}:${destinationId}`;
+  const taken = (schedule: Schedule, destinationId: string) => `${entries(schedule, destinationId)}:taken`;
   const destinationsKey = (schedule: Schedule) => `${deps.prefix}:digest:${schedule}:destinations`;
   return {
     async add(destinationId: string, schedule: Schedule, alert: Alert): Promise<void> {
@@ -49,32 +50,34 @@ export function createDigestStore(deps: { redis: RedisConnection; prefix: string
     async remove(destinationId: string, key: string): Promise<void> {
       await Promise.all([deps.redis.hdel(entries('hourly', destinationId), key), deps.redis.hdel(entries('daily', destinationId), key)]);
     },
+    /** Takes the pending entries for a flush; `recovered` when a flush before this one took them and died. */
+    async take(destinationId: string, schedule: Schedule, freshId: string): Promise<{ id: string; recovered: boolean } | undefined> {
+      const key = taken(schedule, destinationId);
+      const answer = (await takeScript(deps.redis, [entries(schedule, destinationId), key, `${key}:id`], [freshId])) as [string, string] | null;
+      return answer ? { id: answer[0], recovered: answer[1] === 'recovered' } : undefined;
+    },
     /**
-     * The pending entries in slices. An entry changed or added during the scan may come twice
-     * or not at all: each field is given once, and what is missed waits for the next digest.
+     * The taken entries in slices. HSCAN may give an entry twice (when the hash is resized
+     * between calls): each problem is given once.
      */
-    async *scan(destinationId: string, schedule: Schedule): AsyncGenerator<PendingEntry[]> {
+    async *scan(destinationId: string, schedule: Schedule): AsyncGenerator<Alert[]> {
       const given = new Set<string>();
       let cursor = '0';
       do {
-        const [next, flat] = await deps.redis.hscan(entries(schedule, destinationId), cursor, 'COUNT', SCAN_COUNT);
+        const [next, flat] = await deps.redis.hscan(taken(schedule, destinationId), cursor, 'COUNT', SCAN_COUNT);
         cursor = next;
-        const slice: PendingEntry[] = [];
+        const slice: Alert[] = [];
         for (let i = 0; i < flat.length; i += 2) {
-          const [field, raw] = [flat[i], flat[i + 1]];
-          if (given.has(field)) continue;
-          given.add(field);
-          slice.push({ field, alert: JSON.parse(raw) as Alert, sha1: createHash('sha1').update(raw).digest('hex') });
+          if (given.has(flat[i])) continue;
+          given.add(flat[i]);
+          slice.push(JSON.parse(flat[i + 1]) as Alert);
         }
         if (slice.length > 0) yield slice;
       } while (cursor !== '0');
     },
-    async settle(destinationId: string, schedule: Schedule, taken: Array<Pick<PendingEntry, 'field' | 'sha1'>>): Promise<void> {
-      // In slices: a busy hour leaves tens of thousands of entries, more than one call can carry.
-      const keys = [entries(schedule, destinationId), destinationsKey(schedule)];
-      for (let i = 0; i === 0 || i < taken.length; i += KEYS_PER_CALL) {
-        await settleScript(deps.redis, keys, [destinationId, ...taken.slice(i, i + KEYS_PER_CALL).flatMap((e) => [e.field, e.sha1])]);
-      }
+    async settle(destinationId: string, schedule: Schedule): Promise<void> {
+      const key = taken(schedule, destinationId);
+      await settleScript(deps.redis, [key, `${key}:id`, entries(schedule, destinationId), destinationsKey(schedule)], [destinationId]);
     },
     async destinations(schedule: Schedule): Promise<string[]> {
       return deps.redis.smembers(destinationsKey(schedule));

@@ -1,3 +1,3 @@
 export * from './types';
-export { createHistoryWriter, type HistoryWriter } from './write';
+export { createHistoryWriter, type HistoryWriter, type ListWriter } from './write';
 export { createHistoryReader, type HistoryReader, type AlertFilters, type AlertPage } from './read';

@@ -1,3 +1,6 @@
+/** A list's ids sit next to its hash: the trim forgets both. */
+export const LIST_IDS_SUFFIX = ':ids';
+
 /** Every Redis key of the history, under the queue prefix (one hash tag: one Cluster slot). */
 export function historyKeys(prefix: string) {
   return {
@@ -13,8 +16,10 @@ export function historyKeys(prefix: string) {
     timelines: `${prefix}:h:pi`,
     /** Sorted set of open problems by last seen. */
     open: `${prefix}:h:open`,
-    /** Hash per digest or storm summary: meta, ids, m:<message>. */
+    /** Hash per digest or storm summary: meta, m:<message> (and ids, a JSON list, in records written before LIST_IDS_SUFFIX). */
     list: (id: string) => `${prefix}:h:l:${id}`,
+    /** List per digest or storm summary: the ids of the alerts it carried, in the order its page shows them. */
+    listIds: (id: string) => `${prefix}:h:l:${id}${LIST_IDS_SUFFIX}`,
     /** Sorted set of list ids by time, for trimming. */
     lists: `${prefix}:h:li`,
     /** The problem state the worker keeps for dedup (count, userCount, firstSeen, lastSeen, status). */

@@ -75,10 +75,16 @@ export function createHistoryReader(deps: { redis: RedisConnection; prefix: stri
     return raw.flatMap((r) => (r ? [JSON.parse(r) as AlertSummary] : []));
   }
 
-  async function list(id: string): Promise<ListRecord | undefined> {
-    const fields = await redis.hgetall(keys.list(id));
+  /** A list's record, and a reader of its ids a page at a time. */
+  async function list(id: string): Promise<{ record: ListRecord; idsAt: (offset: number, limit: number) => Promise<string[]> } | undefined> {
+    const [fields, total] = await Promise.all([redis.hgetall(keys.list(id)), redis.llen(keys.listIds(id))]);
     if (!fields.meta) return undefined;
-    return { ...JSON.parse(fields.meta), alertIds: JSON.parse(fields.ids ?? '[]'), messages: parseFields<MessageRecord>(fields, 'm:').sort(byTime) };
+    // Lists written before their ids had a key of their own kept them in one JSON field.
+    const older = fields.ids === undefined ? undefined : (JSON.parse(fields.ids) as string[]);
+    return {
+      record: { ...JSON.parse(fields.meta), total: older?.length ?? total, messages: parseFields<MessageRecord>(fields, 'm:').sort(byTime) },
+      idsAt: async (offset, limit) => (limit <= 0 ? [] : older ? older.slice(offset, offset + limit) : redis.lrange(keys.listIds(id), offset, offset + limit - 1)),
+    };
   }
 
   return {
@@ -118,7 +124,7 @@ export function createHistoryReader(deps: { redis: RedisConnection; prefix: stri
       const fields = await redis.hgetall(keys.alert(id));
       if (!fields.alert) return undefined;
       const listIds = Object.keys(fields).filter((f) => f.startsWith('l:')).map((f) => f.slice(2));
-      const lists = (await Promise.all(listIds.map(list))).flatMap((l) => (l ? [{ ...l, alertIds: undefined }] : []));
+      const lists = (await Promise.all(listIds.map(list))).flatMap((l) => (l ? [l.record] : []));
       return {
         id,
         alert: JSON.parse(fields.alert) as Alert,
@@ -127,7 +133,7 @@ export function createHistoryReader(deps: { redis: RedisConnection; prefix: stri
         decidedAt: new Date(Number(fields.decidedAt)).toISOString(),
         ...planOf(fields.plan),
         messages: parseFields<MessageRecord>(fields, 'm:').sort(byTime),
-        lists: lists.map(({ alertIds: _ids, ...rest }) => rest),
+        lists,
       };
     },
     /**
@@ -136,7 +142,7 @@ export function createHistoryReader(deps: { redis: RedisConnection; prefix: stri
      */
     async list(id: string, page: { offset: number; limit: number }): Promise<(ListRecord & { alerts: AlertSummary[] }) | undefined> {
       const found = await list(id);
-      return found && { ...found, alerts: await summaries(found.alertIds.slice(page.offset, page.offset + page.limit)) };
+      return found && { ...found.record, alerts: await summaries(await found.idsAt(page.offset, page.limit)) };
     },
     async problem(key: string): Promise<ProblemRecord | undefined> {
       const [timeline, state, ack] = await Promise.all([

@@ -48,7 +48,8 @@ export interface ListRecord {
   destinationId: string;
   heading: string;
   at: string;
-  alertIds: string[];
+  /** How many alerts it carried. */
+  total: number;
   messages: MessageRecord[];
 }
 
@@ -64,7 +65,7 @@ export interface AlertRecord {
   claim?: { by: string; at: string };
   messages: MessageRecord[];
   /** The digests and storm summaries that carried it. */
-  lists: Array<Omit<ListRecord, 'alertIds'>>;
+  lists: ListRecord[];
 }
 
 /** A problem (all alerts with one key): totals and how its status moved. */

@@ -1,7 +1,7 @@
 import type { Alert } from '../alert';
 import { KEYS_PER_CALL, luaScript } from '../lua-script';
 import type { RedisConnection } from '../redis';
-import { historyKeys } from './keys';
+import { historyKeys, LIST_IDS_SUFFIX } from './keys';
 import type { AlertSummary, MessageRecord, PlanEntry } from './types';
 
 /** How many entries a problem's timeline keeps. */
@@ -29,13 +29,17 @@ return 1`;
 const recordScript = luaScript(RECORD);
 
 /**
- * Forgets the members of a time index scored before a moment, with the key each names, at most
- * `batch` a call. One script, so an entry written to meanwhile (it moved up in the index) is not
- * taken. KEYS: the index; ARGV: the members' key prefix, before ms, batch
+ * Forgets the members of a time index scored before a moment, with the key each names (and,
+ * given a suffix, the key beside it), at most `batch` a call. One script, so an entry written to
+ * meanwhile (it moved up in the index) is not taken.
+ * KEYS: the index; ARGV: the members' key prefix, before ms, batch, [suffix]
  */
 const FORGET_OLDER = `
 local stale = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
-for _, key in ipairs(stale) do redis.call('UNLINK', ARGV[1] .. key) end
+for _, key in ipairs(stale) do
+  redis.call('UNLINK', ARGV[1] .. key)
+  if ARGV[4] then redis.call('UNLINK', ARGV[1] .. key .. ARGV[4]) end
+end
 if #stale > 0 then redis.call('ZREM', KEYS[1], unpack(stale)) end
 return #stale`;
 const forgetOlderScript = luaScript(FORGET_OLDER);
@@ -51,6 +55,20 @@ for _, key in ipairs(KEYS) do
 end
 return 1`;
 const markListedScript = luaScript(MARK_LISTED);
+
+/**
+ * Moves ids to the front of a list in the order given, each taken from where it stood (LREM
+ * walks the list: a few dozen ids a call keep each call short on a list of 100,000).
+ * KEYS: the list; ARGV: the ids
+ */
+const TO_FRONT = `
+for i = #ARGV, 1, -1 do
+  redis.call('LREM', KEYS[1], 1, ARGV[i])
+  redis.call('LPUSH', KEYS[1], ARGV[i])
+end
+return 1`;
+const toFrontScript = luaScript(TO_FRONT);
+const TO_FRONT_PER_CALL = 25;
 
 export function summaryOf(id: string, alert: Alert, fate: string): AlertSummary {
   return {
@@ -79,10 +97,10 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
   if (deps.maxAlerts === 0) return keepsNothing;
 
   /** Forgets what `index` holds from before `beforeMs`, and its keys; says how many went. */
-  async function forgetOlder(index: string, keyPrefix: string, beforeMs: number): Promise<number> {
+  async function forgetOlder(index: string, keyPrefix: string, beforeMs: number, besideSuffix?: string): Promise<number> {
     let forgotten = 0;
     for (;;) {
-      const n = Number(await forgetOlderScript(redis, [index], [keyPrefix, beforeMs, KEYS_PER_CALL]));
+      const n = Number(await forgetOlderScript(redis, [index], [keyPrefix, beforeMs, KEYS_PER_CALL, ...(besideSuffix ? [besideSuffix] : [])]));
       forgotten += n;
       if (n < KEYS_PER_CALL) return forgotten;
     }
@@ -112,13 +130,30 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
     async recordAlertMessage(alertId: string, messageId: string, message: MessageRecord): Promise<void> {
       await redis.hset(keys.alert(alertId), `m:${messageId}:${message.attempt}`, JSON.stringify(message));
     },
-    /** A digest or storm summary, queued: its alerts point at it and it lists them. */
-    async recordList(list: { id: string; kind: 'digest' | 'storm'; destinationId: string; heading: string; atMs: number; alertIds: string[] }): Promise<void> {
-      const meta = JSON.stringify({ id: list.id, kind: list.kind, destinationId: list.destinationId, heading: list.heading, at: new Date(list.atMs).toISOString() });
-      await redis.pipeline().hset(keys.list(list.id), 'meta', meta, 'ids', JSON.stringify(list.alertIds)).pexpire(keys.list(list.id), retentionMs).zadd(keys.lists, list.atMs, list.id).exec();
-      for (let i = 0; i < list.alertIds.length; i += KEYS_PER_CALL) {
-        await markListedScript(redis, list.alertIds.slice(i, i + KEYS_PER_CALL).map(keys.alert), [`l:${list.id}`]);
-      }
+    /**
+     * A digest or storm summary, written as it is read: its alerts a slice at a time (a busy
+     * hour's digest lists 100,000), then what it is. A list started again (a flush retried)
+     * starts from nothing.
+     */
+    async startList(id: string): Promise<ListWriter> {
+      const ids = keys.listIds(id);
+      await redis.unlink(ids);
+      return {
+        async append(alertIds) {
+          for (let i = 0; i < alertIds.length; i += KEYS_PER_CALL) {
+            const slice = alertIds.slice(i, i + KEYS_PER_CALL);
+            await redis.pipeline().rpush(ids, ...slice).pexpire(ids, retentionMs).exec();
+            await markListedScript(redis, slice.map(keys.alert), [`l:${id}`]);
+          }
+        },
+        async finish(list) {
+          const first = list.first ?? [];
+          // Last chunk first: each call puts its ids before those already moved.
+          for (let end = first.length; end > 0; end -= TO_FRONT_PER_CALL) await toFrontScript(redis, [ids], first.slice(Math.max(0, end - TO_FRONT_PER_CALL), end));
+          const meta = JSON.stringify({ id, kind: list.kind, destinationId: list.destinationId, heading: list.heading, at: new Date(list.atMs).toISOString() });
+          await redis.pipeline().hset(keys.list(id), 'meta', meta).pexpire(keys.list(id), retentionMs).pexpire(ids, retentionMs).zadd(keys.lists, list.atMs, id).exec();
+        },
+      };
     },
     async recordListMessage(listId: string, messageId: string, message: MessageRecord): Promise<void> {
       await redis.hset(keys.list(listId), `m:${messageId}:${message.attempt}`, JSON.stringify(message));
@@ -139,7 +174,7 @@ export function createHistoryWriter(deps: { redis: RedisConnection; prefix: stri
         await pipeline.exec();
         alerts += ids.length;
       }
-      const lists = await forgetOlder(keys.lists, keys.list(''), cutoff);
+      const lists = await forgetOlder(keys.lists, keys.list(''), cutoff, LIST_IDS_SUFFIX);
       // A problem heard of only before the oldest alert kept (past the retention, or the cap) has
       // nothing left in the history: its timeline goes, and it is not listed as open any more.
       const [, oldestKept] = await redis.zrange(keys.index, 0, 0, 'WITHSCORES');
@@ -162,10 +197,18 @@ export interface DecisionRecord {
   claim?: { by: string; at: string };
 }
 
+/** A digest's or storm summary's list of alerts, as its flush reads them. */
+export interface ListWriter {
+  /** Lists these alerts after those already listed, and marks each (as the history still holds it) as carried. */
+  append(alertIds: readonly string[]): Promise<void>;
+  /** Says what the list is, once every alert is in; `first` (the alerts its card shows) opens its page, in that order. */
+  finish(list: { kind: 'digest' | 'storm'; destinationId: string; heading: string; atMs: number; first?: readonly string[] }): Promise<void>;
+}
+
 export type HistoryWriter = {
   recordDecision(id: string, input: DecisionRecord): Promise<void>;
   recordAlertMessage(alertId: string, messageId: string, message: MessageRecord): Promise<void>;
-  recordList(list: { id: string; kind: 'digest' | 'storm'; destinationId: string; heading: string; atMs: number; alertIds: string[] }): Promise<void>;
+  startList(id: string): Promise<ListWriter>;
   recordListMessage(listId: string, messageId: string, message: MessageRecord): Promise<void>;
   trim(nowMs: number): Promise<{ alerts: number; lists: number }>;
 };
@@ -174,7 +217,7 @@ export type HistoryWriter = {
 const keepsNothing: HistoryWriter = {
   recordDecision: async () => undefined,
   recordAlertMessage: async () => undefined,
-  recordList: async () => undefined,
+  startList: async () => ({ append: async () => undefined, finish: async () => undefined }),
   recordListMessage: async () => undefined,
   trim: async () => ({ alerts: 0, lists: 0 }),
 };

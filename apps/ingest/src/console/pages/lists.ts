@@ -26,7 +26,7 @@ export function listPage(deps: ConsoleDeps): RequestHandler {
       forgotten(res, viewer, '这份汇总');
       return;
     }
-    const total = list.alertIds.length;
+    const { total } = list;
     const pages = Math.max(1, Math.ceil(total / LIST_PAGE_SIZE));
     if (requested > pages) {
       res.status(404).type('html').send(page({ title: '无法打开', admin: viewer.admin, body: html`<h1>无法打开</h1><p class="note">这份汇总只有 ${pages} 页。</p>` }));
