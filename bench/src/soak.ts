@@ -259,9 +259,10 @@ async function main() {
   // not a leak.
   const kept = growthOf(samples, (s) => s.queues.alerts?.completed ?? NaN, w);
   const redisGrowth = memory['Redis used_memory'];
-  const bytesPerKeptJob = ((redisGrowth.last - redisGrowth.first) * 1024 * 1024) / (kept.last - kept.first);
+  // Once the cap of kept jobs is reached their number stands still: no bytes per job to give.
+  const keptPerJob = kept.last === kept.first ? 'the number at its cap, so no bytes per job' : `${f(((redisGrowth.last - redisGrowth.first) * 1024 * 1024) / (kept.last - kept.first))} bytes per job kept (its history record, problem state and deliveries included)`;
   const notes = [
-    `Redis used_memory ${f(redisGrowth.first, 1)} → ${f(redisGrowth.last, 1)} MB while the completed alert jobs Redis keeps went ${f(kept.first)} → ${f(kept.last)}: ${f(bytesPerKeptJob)} bytes per job kept (its history record, problem state and deliveries included); ${f(redisAfterDrain.usedMb, 1)} MB and ${redisAfterDrain.keys} keys after the drain`,
+    `Redis used_memory ${f(redisGrowth.first, 1)} → ${f(redisGrowth.last, 1)} MB while the completed alert jobs Redis keeps went ${f(kept.first)} → ${f(kept.last)}: ${keptPerJob}; ${f(redisAfterDrain.usedMb, 1)} MB and ${redisAfterDrain.keys} keys after the drain`,
   ];
 
   const results = {
