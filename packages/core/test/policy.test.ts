@@ -151,6 +151,10 @@ routes:
     expect(() => loadPolicy(withFile('destinations: [{ id: a, type: robot, key: "${NOT_SET_ANYWHERE}" }]'))).toThrow(/NOT_SET_ANYWHERE/);
   });
 
+  it('refuses a destination named "destinations", whose digest would share a key with the set of destinations', () => {
+    expect(() => loadPolicy(withFile('destinations: [{ id: destinations, type: robot, key: k }]'))).toThrow(/destinations\[0\]\.id cannot be destinations: the pending digests/);
+  });
+
   it('names broken YAML', () => {
     expect(() => loadPolicy(withFile('routes: [unclosed'))).toThrow(/POLICY_FILE/);
   });

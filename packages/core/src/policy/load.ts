@@ -26,7 +26,9 @@ const schema = Joi.object({
   rotations: Joi.array().items(rotationSchema).unique('id'),
   destinations: Joi.array().items(
     Joi.object({
-      id: Joi.string().pattern(/^[\w.-]+$/).required(),
+      // `destinations` would share its Redis key with the digest's set of destinations.
+      id: Joi.string().pattern(/^[\w.-]+$/).invalid('destinations').required()
+        .messages({ 'any.invalid': '{{#label}} cannot be destinations: the pending digests keep their list of destinations under that name; choose another id' }),
       type: Joi.string().valid('app', 'robot', 'log').required(),
       toUser: Joi.string(),
       toParty: Joi.string(),
