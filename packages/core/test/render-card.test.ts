@@ -362,6 +362,42 @@ describe('time', () => {
     expect(formatTime(iso, tz)).toBe(expected);
   });
 
+  /** What Intl itself says, field by field: the shortcut must never disagree with it. */
+  const intlFormats = new Map<string, Intl.DateTimeFormat>();
+  const intlWallClock = (ms: number, tz: string) => {
+    if (!intlFormats.has(tz)) intlFormats.set(tz, new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }));
+    const parts = intlFormats.get(tz)!.formatToParts(ms);
+    const p = Object.fromEntries(parts.map((part) => [part.type, part.value]));
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  };
+  // Whole-hour, half-hour (Lord Howe: a 30-minute change) and 45-minute offsets, both hemispheres.
+  const zones = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/Sao_Paulo', 'UTC'];
+
+  it('agrees with Intl on every second around the changes of 2026 (DST in, DST out)', () => {
+    const changes = [
+      ['America/New_York', '2026-03-08T07:00:00Z'], ['America/New_York', '2026-11-01T06:00:00Z'],
+      ['Europe/London', '2026-03-29T01:00:00Z'], ['Europe/London', '2026-10-25T01:00:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'], ['Australia/Lord_Howe', '2026-10-03T15:30:00Z'],
+      ['Pacific/Chatham', '2026-04-04T14:00:00Z'], ['Pacific/Chatham', '2026-09-26T14:00:00Z'],
+    ] as const;
+    for (const [tz, at] of changes) {
+      const change = Date.parse(at);
+      const wallMs = (ms: number) => Date.parse(`${intlWallClock(ms, tz).replace(' ', 'T')}Z`);
+      expect(wallMs(change) - wallMs(change - 1000), `${tz} changes its offset at ${at}`).not.toBe(1000);
+      for (let ms = change - 3_700_000; ms <= change + 3_700_000; ms += 997) expect(formatTime(ms, tz), `${tz} ${new Date(ms).toISOString()}`).toBe(intlWallClock(ms, tz));
+    }
+  });
+
+  it('agrees with Intl at any instant from 1900 to 2200, in any zone', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2200, 0, 1) }), fc.constantFrom(...zones), (ms, tz) => {
+        expect(formatTime(ms, tz)).toBe(intlWallClock(ms, tz));
+        expect(formatTime(new Date(ms).toISOString(), tz)).toBe(intlWallClock(ms, tz));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it.each([
     [0, '0秒'],
     [45_000, '45秒'],

@@ -14,20 +14,66 @@ function formatterFor(tz: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** The zone's wall clock at an instant, read from Intl: exact for any zone, but takes microseconds. */
+function wallClockParts(ms: number, tz: string): Record<string, string> {
+  const p: Record<string, string> = {};
+  for (const part of formatterFor(tz).formatToParts(ms)) p[part.type] = part.value;
+  return p;
+}
+
+const HOUR_MS = 3_600_000;
+/** Instants from 1970 to 2100 take the shortcut: their years have four digits, as Date.UTC wants. */
+const SHORTCUT_UNTIL_MS = 4_102_444_800_000;
+/** Per zone and UTC hour: the zone's offset for that whole hour, or null when it changes within it (DST). */
+const hourOffsets = new Map<string, Map<number, number | null>>();
+
+function offsetAt(second: number, tz: string): number {
+  const p = wallClockParts(second, tz);
+  return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - second;
+}
+
+/**
+ * A card formats several times, and asking Intl costs more than the rest of the card's fields
+ * together; a zone keeps one offset for a whole hour except across a change, which is checked:
+ * the offset at the hour's first and last second must agree.
+ */
+function offsetForHour(ms: number, tz: string): number | null {
+  let zone = hourOffsets.get(tz);
+  if (!zone) hourOffsets.set(tz, (zone = new Map()));
+  const hour = Math.floor(ms / HOUR_MS) * HOUR_MS;
+  let offset = zone.get(hour);
+  if (offset === undefined) {
+    const first = offsetAt(hour, tz);
+    offset = first === offsetAt(hour + HOUR_MS - 1000, tz) ? first : null;
+    if (zone.size >= 10_000) zone.clear();
+    zone.set(hour, offset);
+  }
+  return offset;
+}
+
+function shortcutOffset(ms: number, tz: string): number | null {
+  return ms >= 0 && ms < SHORTCUT_UNTIL_MS ? offsetForHour(ms, tz) : null;
+}
+
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 /** 'YYYY-MM-DD HH:mm:ss' in the display time zone; undefined for a missing or invalid time. */
 export function formatTime(iso: string | number | undefined, tz: string): string | undefined {
   if (iso === undefined) return undefined;
   const ms = typeof iso === 'number' ? iso : Date.parse(iso);
   if (!Number.isFinite(ms)) return undefined;
-  const p: Record<string, string> = {};
-  for (const part of formatterFor(tz).formatToParts(ms)) p[part.type] = part.value;
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  const offset = shortcutOffset(ms, tz);
+  if (offset === null) {
+    const p = wallClockParts(ms, tz);
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+  }
+  const wall = new Date(Math.floor(ms / 1000) * 1000 + offset);
+  return `${wall.getUTCFullYear()}-${two(wall.getUTCMonth() + 1)}-${two(wall.getUTCDate())} ${two(wall.getUTCHours())}:${two(wall.getUTCMinutes())}:${two(wall.getUTCSeconds())}`;
 }
 
 /** The zone's offset at an instant: its wall time there minus UTC, in ms. */
 export function zoneOffsetMs(ms: number, tz: string): number {
-  const [y, mo, d, h, mi, s] = (formatTime(ms, tz) ?? '').split(/[-: ]/).map(Number);
-  return Date.UTC(y, mo - 1, d, h, mi, s) - Math.floor(ms / 1000) * 1000;
+  return shortcutOffset(ms, tz) ?? offsetAt(Math.floor(ms / 1000) * 1000, tz);
 }
 
 /**
